@@ -1,0 +1,155 @@
+//! The rule catalogue: one Markdown file per rule in `rules/`, with TOML front
+//! matter (id, severity, summary) and the documentation users read (what it
+//! checks, why it matters, a failing and a passing example). The same format
+//! serves built-in rules and, later, team policies.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+
+include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+
+/// The front matter of a rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub id: String,
+    pub severity: Severity,
+    /// One line, shown in rule lists.
+    pub summary: String,
+    /// Marathon or Mesos sources the rule mirrors.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleDoc {
+    pub meta: RuleMeta,
+    /// The Markdown body after the front matter.
+    pub body: String,
+    /// Where it came from, for error messages (`rules/x.md`).
+    pub origin: String,
+}
+
+/// Whether an example must trigger the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Fail,
+    Pass,
+}
+
+/// A fenced code block tagged ```` ```json fail ```` or ```` ```json pass ````,
+/// optionally with `agent-resources=...` to lint it against other agents, and
+/// `encoding=latin1` to lint its bytes as Latin-1 (the only way a Markdown
+/// file can show a file that is not UTF-8).
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub expect: Expect,
+    pub code: String,
+    pub agent_resources: Option<String>,
+    pub latin1: bool,
+}
+
+impl Example {
+    /// The bytes of the file the example stands for.
+    pub fn bytes(&self) -> Vec<u8> {
+        if self.latin1 {
+            // Characters beyond Latin-1 cannot be written in it; keep them as '?'.
+            self.code
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+                .collect()
+        } else {
+            self.code.clone().into_bytes()
+        }
+    }
+}
+
+impl RuleDoc {
+    pub fn parse(text: &str, origin: &str) -> Result<RuleDoc, String> {
+        let rest = text
+            .strip_prefix("+++\n")
+            .ok_or_else(|| format!("{origin}: a rule file starts with a `+++` line opening its TOML front matter"))?;
+        let (front, body) = rest
+            .split_once("\n+++\n")
+            .ok_or_else(|| format!("{origin}: the front matter is not closed by a `+++` line"))?;
+        let meta: RuleMeta = toml::from_str(front).map_err(|e| format!("{origin}: {e}"))?;
+        Ok(RuleDoc {
+            meta,
+            body: body.trim_start().to_string(),
+            origin: origin.to_string(),
+        })
+    }
+
+    pub fn examples(&self) -> Vec<Example> {
+        use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+        let mut examples = Vec::new();
+        let mut current: Option<Example> = None;
+        for event in Parser::new(&self.body) {
+            match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                    let mut words = info.split_whitespace();
+                    if words.next() != Some("json") {
+                        continue;
+                    }
+                    let mut example = Example {
+                        expect: Expect::Pass,
+                        code: String::new(),
+                        agent_resources: None,
+                        latin1: false,
+                    };
+                    let mut tagged = false;
+                    for word in words {
+                        match word {
+                            "fail" => (example.expect, tagged) = (Expect::Fail, true),
+                            "pass" => (example.expect, tagged) = (Expect::Pass, true),
+                            "encoding=latin1" => example.latin1 = true,
+                            _ => {
+                                if let Some(value) = word.strip_prefix("agent-resources=") {
+                                    example.agent_resources = Some(value.to_string());
+                                }
+                            }
+                        }
+                    }
+                    if tagged {
+                        current = Some(example);
+                    }
+                }
+                Event::Text(text) => {
+                    if let Some(example) = &mut current {
+                        example.code.push_str(&text);
+                    }
+                }
+                Event::End(TagEnd::CodeBlock) => examples.extend(current.take()),
+                _ => {}
+            }
+        }
+        examples
+    }
+}
+
+/// The built-in rules, parsed once.
+pub fn builtin() -> &'static [RuleDoc] {
+    static RULES: OnceLock<Vec<RuleDoc>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        RULE_FILES
+            .iter()
+            .map(|(name, text)| {
+                // A malformed built-in entry is a build defect that the
+                // catalogue tests catch; never ship one.
+                RuleDoc::parse(text, &format!("rules/{name}")).unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect()
+    })
+}
+
+pub fn find(id: &str) -> Option<&'static RuleDoc> {
+    builtin().iter().find(|r| r.meta.id == id)
+}
+
+/// The default severity of a built-in rule.
+pub fn severity_of(id: &str) -> Severity {
+    find(id).map_or(Severity::Error, |r| r.meta.severity)
+}

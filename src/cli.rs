@@ -1,0 +1,230 @@
+//! The command line: parse arguments, discover inputs, lint them, report,
+//! and pick the exit status (0 clean, 1 errors found, 2 could not do the job).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+
+use crate::agent_resources;
+use crate::diagnostic::{Diagnostic, FileReport, Severity};
+use crate::discover::{self, Found, Input};
+use crate::lint::Linter;
+use crate::report::{human::HumanRenderer, json, Totals};
+use crate::rules::RuleOptions;
+use crate::source::SourceFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Code frames with the rule id and help, and a closing summary.
+    Human,
+    /// One JSON document `{"diagnostics": [...]}` for editors and CI tools.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour when standard output is a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}
+
+/// Lint Marathon app definitions (apps, groups, lists of apps) before Marathon
+/// refuses them or a deployment hangs.
+#[derive(Debug, Parser)]
+#[command(name = "marathon-lint", version, about, long_about = None)]
+pub struct Args {
+    /// Files and directories to lint; directories are searched for `.json`
+    /// files. `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// The Mesos agents' resources, as in /etc/mesos-slave/resources or the
+    /// agent's --resources flag, e.g. "ports:[80-80, 31000-32000]" (other
+    /// resources and Mesos' JSON form are accepted). Only `ports` is used;
+    /// without one, agents offer Mesos' default [31000-32000].
+    #[arg(long, value_name = "RESOURCES")]
+    pub agent_resources: Option<String>,
+
+    /// The name to show for standard input in diagnostics.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// Also say which files were skipped and why.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+pub fn run() -> ExitCode {
+    let args = Args::parse();
+    match execute(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("marathon-lint: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn execute(args: &Args) -> Result<ExitCode, String> {
+    let agent_ports = match &args.agent_resources {
+        Some(text) => agent_resources::parse(text).map_err(|e| format!("--agent-resources: {e}"))?,
+        None => Default::default(),
+    };
+    let linter = Linter::new(RuleOptions { agent_ports });
+
+    let mut tool_failed = false;
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut totals = Totals::default();
+    let mut skipped = Vec::new();
+
+    for found in discover::discover(&args.paths) {
+        let input = match found {
+            Found::Input(input) => input,
+            Found::Problem(problem) => {
+                tool_failed |= problem.fatal;
+                let rule = if problem.fatal { "io-error" } else { "symlink-loop" };
+                reports.push(path_report(&problem.path.display().to_string(), rule, problem.message));
+                continue;
+            }
+        };
+        let (name, bytes, explicit) = match &input {
+            Input::Stdin => {
+                let mut bytes = Vec::new();
+                let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+                if let Err(err) = std::io::stdin().read_to_end(&mut bytes) {
+                    tool_failed = true;
+                    reports.push(path_report(
+                        &name,
+                        "io-error",
+                        format!("cannot read standard input: {}", discover::io_message(&err)),
+                    ));
+                    continue;
+                }
+                (name, bytes, true)
+            }
+            Input::File { path, explicit } => {
+                let name = path.display().to_string();
+                match read_file(path) {
+                    Ok(bytes) => (name, bytes, *explicit),
+                    Err(message) => {
+                        tool_failed = true;
+                        reports.push(path_report(&name, "io-error", message));
+                        continue;
+                    }
+                }
+            }
+        };
+        let linted = linter.lint_bytes(&name, bytes);
+        if !explicit && !linted.looks_like_marathon {
+            skipped.push(name);
+            continue;
+        }
+        reports.push(linted.report);
+    }
+    totals.files_skipped = skipped.len();
+    for report in &reports {
+        // Reports of unreadable paths are findings, not checked files.
+        if report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "io-error" || d.rule == "symlink-loop")
+        {
+            totals.errors += report.count(Severity::Error);
+            totals.warnings += report.count(Severity::Warning);
+            totals.files_with_findings += 1;
+        } else {
+            totals.add(report);
+        }
+    }
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let write_failed = |e: std::io::Error| format!("cannot write the report: {e}");
+    match args.format {
+        Format::Json => out.write_all(json::render(&reports).as_bytes()).map_err(write_failed)?,
+        Format::Human => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && (std::io::stdout().is_terminal()
+                            || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"))
+                }
+            };
+            let width = if std::io::stdout().is_terminal() {
+                None
+            } else {
+                Some(100)
+            };
+            let renderer = HumanRenderer::new(color, width);
+            let mut text = String::new();
+            for report in &reports {
+                renderer.render(report, &mut text);
+            }
+            if args.verbose {
+                for name in &skipped {
+                    text.push_str(&format!(
+                        "skipped {name}: it does not look like a Marathon definition\n"
+                    ));
+                }
+                if !skipped.is_empty() {
+                    text.push_str(&format!(
+                        "skipped {} .json file{} that do{} not look like Marathon definitions (name a file explicitly to lint it anyway)\n",
+                        skipped.len(),
+                        if skipped.len() == 1 { "" } else { "s" },
+                        if skipped.len() == 1 { "es" } else { "" }
+                    ));
+                }
+            }
+            text.push_str(&totals.summary());
+            text.push('\n');
+            out.write_all(text.as_bytes()).map_err(write_failed)?;
+        }
+    }
+    out.flush().map_err(write_failed)?;
+
+    Ok(if tool_failed {
+        ExitCode::from(2)
+    } else if totals.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn read_file(path: &PathBuf) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| discover::io_message(&e))?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    std::fs::read(path).map_err(|e| discover::io_message(&e))
+}
+
+/// A report for a path that could not be read or was not followed: no text,
+/// no span.
+fn path_report(name: &str, rule: &str, message: String) -> FileReport {
+    let text = if rule == "symlink-loop" {
+        format!("skipped {name}: {message}")
+    } else {
+        format!("cannot lint {name}: {message}")
+    };
+    let mut diagnostic = Diagnostic::at(rule, "", text);
+    diagnostic.pointer = None;
+    diagnostic.severity = crate::catalogue::severity_of(rule);
+    FileReport {
+        file: SourceFile::new(name, String::new()),
+        diagnostics: vec![diagnostic],
+    }
+}

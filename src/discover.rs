@@ -1,0 +1,194 @@
+//! Find the files to lint: named files always, `.json` files under named
+//! directories (recursively, in a stable order, skipping hidden folders,
+//! `target/` and `node_modules/`).
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    /// `explicit`: named on the command line, so linted even if it does not
+    /// look like a Marathon definition.
+    File {
+        path: PathBuf,
+        explicit: bool,
+    },
+}
+
+/// A path that could not be walked or read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoveryProblem {
+    pub path: PathBuf,
+    pub message: String,
+    /// A symlink loop is skipped with a warning; anything else means the tool
+    /// could not do its job.
+    pub fatal: bool,
+}
+
+const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+
+fn skipped_dir(name: &str) -> bool {
+    (name.starts_with('.') && name != "." && name != "..") || SKIPPED_DIRS.contains(&name)
+}
+
+/// What discovery yields, in command-line order, then walk order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Input(Input),
+    Problem(DiscoveryProblem),
+}
+
+pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            found.push(Found::Input(Input::Stdin));
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(err) => found.push(Found::Problem(DiscoveryProblem {
+                path: path.clone(),
+                message: io_message(&err),
+                fatal: true,
+            })),
+            Ok(meta) if meta.is_dir() => walk(path, &mut found),
+            Ok(_) => found.push(Found::Input(Input::File {
+                path: path.clone(),
+                explicit: true,
+            })),
+        }
+    }
+    found
+}
+
+fn walk(root: &Path, found: &mut Vec<Found>) {
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0 || !(entry.file_type().is_dir() && skipped_dir(&entry.file_name().to_string_lossy()))
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_json = entry.path().extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                if entry.file_type().is_file() && is_json {
+                    found.push(Found::Input(Input::File {
+                        path: entry.into_path(),
+                        explicit: false,
+                    }));
+                }
+            }
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                let (message, fatal) = match (err.loop_ancestor(), err.io_error()) {
+                    (Some(ancestor), _) => (
+                        format!("symbolic link loop back to {}; not followed", ancestor.display()),
+                        false,
+                    ),
+                    (None, Some(io)) => (io_message(io), true),
+                    (None, None) => (err.to_string(), true),
+                };
+                found.push(Found::Problem(DiscoveryProblem { path, message, fatal }));
+            }
+        }
+    }
+}
+
+/// An I/O error in plain words, without Rust's `(os error N)` suffix.
+pub fn io_message(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::NotFound => "no such file or directory".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = err.to_string();
+            match text.split_once(" (os error") {
+                Some((message, _)) => message.to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(found: Vec<Found>) -> (Vec<Input>, Vec<DiscoveryProblem>) {
+        let mut inputs = Vec::new();
+        let mut problems = Vec::new();
+        for f in found {
+            match f {
+                Found::Input(i) => inputs.push(i),
+                Found::Problem(p) => problems.push(p),
+            }
+        }
+        (inputs, problems)
+    }
+
+    #[test]
+    fn walks_in_order_and_skips_hidden_and_build_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "b.json",
+            "a.json",
+            "notes.txt",
+            ".git/x.json",
+            "target/y.json",
+            "node_modules/z.json",
+            "sub/c.json",
+            ".hidden/d.json",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "{}").unwrap();
+        }
+        let (inputs, problems) = split(discover(&[root.to_path_buf()]));
+        assert!(problems.is_empty());
+        let names: Vec<_> = inputs
+            .iter()
+            .map(|i| match i {
+                Input::File { path, explicit } => (
+                    path.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                    *explicit,
+                ),
+                Input::Stdin => unreachable!(),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("a.json".into(), false),
+                ("b.json".into(), false),
+                ("sub/c.json".into(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_paths_are_fatal_problems() {
+        let (inputs, problems) = split(discover(&[PathBuf::from("/definitely/not/here.json")]));
+        assert!(inputs.is_empty());
+        assert_eq!(problems[0].message, "no such file or directory");
+        assert!(problems[0].fatal);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_reported_not_followed_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("a/loop")).unwrap();
+        std::fs::write(dir.path().join("a/app.json"), "{}").unwrap();
+        let (inputs, problems) = split(discover(&[dir.path().to_path_buf()]));
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("loop"));
+        assert!(!problems[0].fatal);
+    }
+}

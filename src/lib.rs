@@ -1,0 +1,16 @@
+//! marathon-lint: a static linter and policy checker for Marathon app
+//! definitions. The modules follow the data: discover files, parse them with
+//! spans, find apps and groups, validate the schema, run the rules, report.
+
+pub mod agent_resources;
+pub mod catalogue;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod lint;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod source;

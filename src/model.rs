@@ -1,0 +1,345 @@
+//! What a document holds (apps, groups, lists of apps) and how an app is
+//! networked, read the way Marathon reads it, for both the 1.4 fields
+//! (`container.docker.network`, `ipAddress`, `ports`) and the 1.5+ ones
+//! (`networks`, `container.portMappings`).
+
+use serde_json::Value;
+
+use crate::diagnostic::pointer_join;
+
+/// Where a definition sits in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    App,
+    Group,
+}
+
+/// One app or group of a document, with its JSON pointer in the file.
+#[derive(Debug)]
+pub struct Definition<'v> {
+    pub kind: Kind,
+    pub pointer: String,
+    pub value: &'v Value,
+}
+
+/// Keys only a Marathon app or group has; one of them makes a `.json` file
+/// found while walking a directory worth linting (a `package.json` has none).
+const MARATHON_KEYS: &[&str] = &[
+    "cmd",
+    "args",
+    "container",
+    "cpus",
+    "mem",
+    "instances",
+    "apps",
+    "groups",
+    "healthChecks",
+    "portDefinitions",
+    "constraints",
+    "upgradeStrategy",
+    "acceptedResourceRoles",
+    "networks",
+    "ipAddress",
+    "requirePorts",
+    "backoffSeconds",
+    "taskKillGracePeriodSeconds",
+    "readinessChecks",
+    "residency",
+    "unreachableStrategy",
+    "killSelection",
+];
+
+/// Does this parsed document look like a Marathon definition?
+pub fn looks_like_marathon(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.keys().any(|k| MARATHON_KEYS.contains(&k.as_str())),
+        Value::Array(items) => items.iter().any(looks_like_marathon),
+        _ => false,
+    }
+}
+
+/// The same question for a file that does not parse: look for a quoted
+/// Marathon key in the text.
+pub fn text_looks_like_marathon(text: &str) -> bool {
+    MARATHON_KEYS.iter().any(|k| {
+        let quoted = format!("\"{k}\"");
+        text.contains(&quoted)
+    })
+}
+
+fn is_group(map: &serde_json::Map<String, Value>) -> bool {
+    map.contains_key("apps") || map.contains_key("groups") || map.contains_key("pods")
+}
+
+/// Every app and group in a document, in document order: a single app, a
+/// group (with nested `apps` and `groups` at any depth), or an array of apps
+/// (or groups).
+pub fn definitions(root: &Value) -> Vec<Definition<'_>> {
+    let mut out = Vec::new();
+    // Explicit stack, reversed pushes: document order without recursion.
+    let mut stack: Vec<(String, &Value)> = Vec::new();
+    match root {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate().rev() {
+                stack.push((pointer_join("", i), item));
+            }
+        }
+        _ => stack.push((String::new(), root)),
+    }
+    while let Some((pointer, value)) = stack.pop() {
+        let Value::Object(map) = value else {
+            // A non-object where an app belongs is reported by the schema
+            // check of the enclosing list; nothing to descend into.
+            out.push(Definition {
+                kind: Kind::App,
+                pointer,
+                value,
+            });
+            continue;
+        };
+        if is_group(map) {
+            let mut children = Vec::new();
+            for key in ["apps", "groups"] {
+                if let Some(Value::Array(items)) = map.get(key) {
+                    for (i, item) in items.iter().enumerate() {
+                        children.push((pointer_join(&pointer_join(&pointer, key), i), item));
+                    }
+                }
+            }
+            out.push(Definition {
+                kind: Kind::Group,
+                pointer,
+                value,
+            });
+            stack.extend(children.into_iter().rev());
+        } else {
+            out.push(Definition {
+                kind: Kind::App,
+                pointer,
+                value,
+            });
+        }
+    }
+    out
+}
+
+/// How an app's tasks are networked, after Marathon's own normalisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkMode {
+    /// The agent's network namespace (the default).
+    Host,
+    /// Docker/Mesos bridge with port mappings.
+    Bridge,
+    /// A user-defined (CNI or Docker) network, named or not.
+    Container,
+    /// 1.4 `docker.network: NONE`.
+    None,
+}
+
+/// One port that a task takes from the agent's `ports` resource as a fixed
+/// number, with the pointer of the value that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedHostPort {
+    pub port: u64,
+    pub pointer: String,
+    pub fixed_by: FixedBy,
+}
+
+/// What makes a host port fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixedBy {
+    /// A non-zero `hostPort` in a port mapping.
+    PortMapping,
+    /// `requirePorts: true` with a non-zero port under host networking.
+    RequirePorts,
+}
+
+/// The networking facts of one app that the rules need.
+#[derive(Debug)]
+pub struct Networking<'v> {
+    pub mode: NetworkMode,
+    /// Pointer of the field that chose the mode (`None` for the default).
+    pub mode_pointer: Option<String>,
+    /// True when the 1.4 `container.docker.network` field chose the mode.
+    pub legacy_docker_network: bool,
+    pub port_mappings: Vec<(String, &'v Value)>,
+    pub fixed_host_ports: Vec<FixedHostPort>,
+}
+
+fn get<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, key| v.get(key))
+}
+
+pub fn networking<'v>(app: &'v Value, app_pointer: &str) -> Networking<'v> {
+    let docker_network = get(app, &["container", "docker", "network"]).and_then(Value::as_str);
+    let networks = app.get("networks").and_then(Value::as_array).filter(|n| !n.is_empty());
+
+    let (mode, mode_pointer, legacy) = if let Some(network) = docker_network {
+        let mode = match network {
+            "BRIDGE" => NetworkMode::Bridge,
+            "USER" => NetworkMode::Container,
+            "NONE" => NetworkMode::None,
+            _ => NetworkMode::Host,
+        };
+        (mode, Some(format!("{app_pointer}/container/docker/network")), true)
+    } else if let Some(networks) = networks {
+        // A network entry without a mode is a container network (1.5+ default).
+        let mode_of = |n: &Value| n.get("mode").and_then(Value::as_str).unwrap_or("container").to_string();
+        let first = mode_of(&networks[0]);
+        let mode = match first.as_str() {
+            "host" => NetworkMode::Host,
+            "container/bridge" => NetworkMode::Bridge,
+            _ => NetworkMode::Container,
+        };
+        (mode, Some(format!("{app_pointer}/networks")), false)
+    } else if app.get("ipAddress").is_some_and(|v| !v.is_null()) {
+        (NetworkMode::Container, Some(format!("{app_pointer}/ipAddress")), false)
+    } else {
+        (NetworkMode::Host, None, false)
+    };
+
+    // Marathon drops port mappings under host networking (1.4 keeps docker
+    // port mappings only for BRIDGE and USER), so only these count.
+    let mut port_mappings = Vec::new();
+    if matches!(mode, NetworkMode::Bridge | NetworkMode::Container) {
+        for path in [
+            &["container", "portMappings"][..],
+            &["container", "docker", "portMappings"][..],
+        ] {
+            if let Some(Value::Array(items)) = get(app, path) {
+                let base = format!("{app_pointer}/{}", path.join("/"));
+                for (i, item) in items.iter().enumerate() {
+                    port_mappings.push((pointer_join(&base, i), item));
+                }
+            }
+        }
+    }
+
+    let mut fixed_host_ports = Vec::new();
+    // A non-zero hostPort is always reserved from the agent's offer, whatever
+    // requirePorts says (Marathon's PortsMatcher).
+    for (pointer, mapping) in &port_mappings {
+        if let Some(port) = mapping.get("hostPort").and_then(Value::as_u64).filter(|&p| p != 0) {
+            fixed_host_ports.push(FixedHostPort {
+                port,
+                pointer: format!("{pointer}/hostPort"),
+                fixed_by: FixedBy::PortMapping,
+            });
+        }
+    }
+    // Under host networking the task binds the agent's ports directly; with
+    // requirePorts the declared numbers are the ones it must get.
+    if mode == NetworkMode::Host && app.get("requirePorts").and_then(Value::as_bool) == Some(true) {
+        fixed_host_ports.extend(host_ports_declared(app, app_pointer));
+    }
+
+    Networking {
+        mode,
+        mode_pointer,
+        legacy_docker_network: legacy,
+        port_mappings,
+        fixed_host_ports,
+    }
+}
+
+/// Non-zero numbers in `portDefinitions` (or legacy `ports`).
+fn host_ports_declared(app: &Value, app_pointer: &str) -> Vec<FixedHostPort> {
+    let mut out = Vec::new();
+    if let Some(Value::Array(defs)) = app.get("portDefinitions") {
+        for (i, def) in defs.iter().enumerate() {
+            if let Some(port) = def.get("port").and_then(Value::as_u64).filter(|&p| p != 0) {
+                out.push(FixedHostPort {
+                    port,
+                    pointer: format!("{app_pointer}/portDefinitions/{i}/port"),
+                    fixed_by: FixedBy::RequirePorts,
+                });
+            }
+        }
+    } else if let Some(Value::Array(ports)) = app.get("ports") {
+        for (i, port) in ports.iter().enumerate() {
+            if let Some(port) = port.as_u64().filter(|&p| p != 0) {
+                out.push(FixedHostPort {
+                    port,
+                    pointer: format!("{app_pointer}/ports/{i}"),
+                    fixed_by: FixedBy::RequirePorts,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_apps_in_nested_groups_in_document_order() {
+        let doc =
+            json!({"id": "/g", "apps": [{"id": "a"}], "groups": [{"id": "h", "apps": [{"id": "b"}, {"id": "c"}]}]});
+        let found: Vec<_> = definitions(&doc).into_iter().map(|d| (d.kind, d.pointer)).collect();
+        assert_eq!(
+            found,
+            vec![
+                (Kind::Group, "".to_string()),
+                (Kind::App, "/apps/0".to_string()),
+                (Kind::Group, "/groups/0".to_string()),
+                (Kind::App, "/groups/0/apps/0".to_string()),
+                (Kind::App, "/groups/0/apps/1".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_array_is_a_list_of_apps() {
+        let doc = json!([{"id": "a", "cmd": "x"}, {"id": "b", "cmd": "y"}]);
+        let found: Vec<_> = definitions(&doc).into_iter().map(|d| d.pointer).collect();
+        assert_eq!(found, vec!["/0", "/1"]);
+    }
+
+    #[test]
+    fn bridge_host_ports_are_fixed_but_dropped_in_host_mode() {
+        let bridge = json!({"container": {"docker": {"network": "BRIDGE", "portMappings": [{"hostPort": 80}, {"hostPort": 0}]}}});
+        let n = networking(&bridge, "");
+        assert_eq!(n.mode, NetworkMode::Bridge);
+        assert_eq!(
+            n.fixed_host_ports,
+            vec![FixedHostPort {
+                port: 80,
+                pointer: "/container/docker/portMappings/0/hostPort".into(),
+                fixed_by: FixedBy::PortMapping
+            }]
+        );
+
+        let host = json!({"container": {"docker": {"network": "HOST", "portMappings": [{"hostPort": 80}]}}});
+        assert!(networking(&host, "").fixed_host_ports.is_empty());
+    }
+
+    #[test]
+    fn host_networking_pins_ports_only_with_require_ports() {
+        let app = json!({"portDefinitions": [{"port": 8080}, {"port": 0}]});
+        assert!(networking(&app, "/apps/0").fixed_host_ports.is_empty());
+        let app = json!({"requirePorts": true, "portDefinitions": [{"port": 8080}, {"port": 0}]});
+        assert_eq!(
+            networking(&app, "/apps/0").fixed_host_ports,
+            vec![FixedHostPort {
+                port: 8080,
+                pointer: "/apps/0/portDefinitions/0/port".into(),
+                fixed_by: FixedBy::RequirePorts
+            }]
+        );
+        let legacy = json!({"requirePorts": true, "ports": [9000]});
+        assert_eq!(networking(&legacy, "").fixed_host_ports[0].pointer, "/ports/0");
+    }
+
+    #[test]
+    fn modern_networks_are_understood() {
+        let app = json!({"networks": [{"mode": "container/bridge"}], "container": {"portMappings": [{"containerPort": 80, "hostPort": 31080}]}});
+        let n = networking(&app, "");
+        assert_eq!(n.mode, NetworkMode::Bridge);
+        assert_eq!(n.fixed_host_ports[0].pointer, "/container/portMappings/0/hostPort");
+        let app = json!({"networks": [{"name": "dcos"}]});
+        assert_eq!(networking(&app, "").mode, NetworkMode::Container);
+    }
+}

@@ -1,0 +1,127 @@
+//! Human output: a miette code frame per diagnostic, with the rule id, the
+//! label on the exact span and the help text.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents};
+
+use crate::diagnostic::{Diagnostic, FileReport, Severity};
+use crate::source::SourceFile;
+
+/// A file's text shared by all its diagnostics (no copy per diagnostic).
+#[derive(Debug)]
+struct SharedSource(Arc<SourceFile>);
+
+impl SourceCode for SharedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self.0.text.read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.name.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}
+
+struct Rendered<'a> {
+    diagnostic: &'a Diagnostic,
+    source: SharedSource,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.diagnostic.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.diagnostic.span.as_ref().map(|_| &self.source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.diagnostic.span.clone()?;
+        let primary = LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), span);
+        let related = self.diagnostic.related.iter().filter_map(|r| {
+            r.span
+                .clone()
+                .map(|s| LabeledSpan::new_with_span(Some(r.label.clone()), s))
+        });
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+pub struct HumanRenderer {
+    handler: GraphicalReportHandler,
+}
+
+impl HumanRenderer {
+    /// `width` fixes the wrapping width (tests); `None` uses the terminal's.
+    pub fn new(color: bool, width: Option<usize>) -> Self {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let mut handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+        if let Some(width) = width {
+            handler = handler.with_width(width);
+        }
+        HumanRenderer { handler }
+    }
+
+    pub fn render(&self, report: &FileReport, out: &mut String) {
+        for diagnostic in &report.diagnostics {
+            let rendered = Rendered {
+                diagnostic,
+                source: SharedSource(report.file.clone()),
+            };
+            if self.handler.render_report(out, &rendered).is_err() {
+                // Rendering into a String cannot fail; keep the finding anyway.
+                out.push_str(&format!("{}: {}\n", report.file.name, diagnostic.message));
+            }
+            // Diagnostics without a span (I/O errors) have no frame to show
+            // the file name in; say it.
+            if diagnostic.span.is_none() {
+                out.push_str(&format!("  in {}\n", report.file.name));
+            }
+            out.push('\n');
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! Validate apps and groups against our JSON Schema (`schemas/`) and turn each
+//! error into a plain-words diagnostic at the right place.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::Validator;
+use serde_json::Value;
+
+use crate::diagnostic::{pointer_join, Diagnostic, Target};
+use crate::model::Kind;
+
+pub const APP_SCHEMA: &str = include_str!("../schemas/marathon-app.schema.json");
+pub const GROUP_SCHEMA: &str = include_str!("../schemas/marathon-group.schema.json");
+
+struct Schema {
+    document: Value,
+    validator: Validator,
+    /// Every property name the schema knows, with the places it belongs
+    /// (`container.docker`, or "" for the top level).
+    known_places: BTreeMap<String, Vec<String>>,
+}
+
+fn load(text: &str) -> Schema {
+    // Built-in schemas are checked by the tests; a broken one is a build defect.
+    let document: Value = serde_json::from_str(text).expect("built-in schema is JSON");
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&document)
+        .expect("built-in schema compiles");
+    let mut known_places = BTreeMap::new();
+    collect_places(&document, &document, "", &mut known_places, 0);
+    Schema {
+        document,
+        validator,
+        known_places,
+    }
+}
+
+fn schema_for(kind: Kind) -> &'static Schema {
+    static APP: OnceLock<Schema> = OnceLock::new();
+    static GROUP: OnceLock<Schema> = OnceLock::new();
+    match kind {
+        Kind::App => APP.get_or_init(|| load(APP_SCHEMA)),
+        Kind::Group => GROUP.get_or_init(|| load(GROUP_SCHEMA)),
+    }
+}
+
+/// Resolve a local `$ref` (`#/$defs/x`).
+fn resolve<'s>(root: &'s Value, node: &'s Value) -> &'s Value {
+    let mut node = node;
+    for _ in 0..16 {
+        match node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(pointer) => match root.pointer(pointer) {
+                Some(target) => node = target,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    node
+}
+
+/// Record where each property name is defined: `place` is the dotted path of
+/// property names leading to the object that declares it.
+fn collect_places(root: &Value, node: &Value, place: &str, out: &mut BTreeMap<String, Vec<String>>, depth: usize) {
+    if depth > 24 {
+        return;
+    }
+    let node = resolve(root, node);
+    if let Some(Value::Object(props)) = node.get("properties") {
+        for (name, sub) in props {
+            let places = out.entry(name.clone()).or_default();
+            if !places.iter().any(|p| p == place) {
+                places.push(place.to_string());
+            }
+            let child = if place.is_empty() {
+                name.clone()
+            } else {
+                format!("{place}.{name}")
+            };
+            collect_places(root, sub, &child, out, depth + 1);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub @ Value::Object(_)) = node.get(key) {
+            collect_places(root, sub, place, out, depth + 1);
+        }
+    }
+    for key in ["oneOf", "anyOf", "allOf", "prefixItems"] {
+        if let Some(Value::Array(subs)) = node.get(key) {
+            for sub in subs {
+                collect_places(root, sub, place, out, depth + 1);
+            }
+        }
+    }
+}
+
+/// The schema node a keyword failed in: walk `schema_path` (without its last
+/// segment, the keyword), following local `$ref`s.
+fn node_at<'s>(root: &'s Value, schema_path: &str) -> Option<&'s Value> {
+    let mut segments: Vec<String> = schema_path
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    segments.pop();
+    let mut node = root;
+    for segment in segments {
+        if segment == "$ref" {
+            node = resolve(root, node);
+            continue;
+        }
+        node = match node {
+            Value::Object(map) => map.get(&segment)?,
+            Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(resolve(root, node))
+}
+
+/// `container.docker.portMappings[0].hostPort`: how users name a field.
+pub fn display_path(relative_pointer: &str) -> String {
+    let mut out = String::new();
+    for token in relative_pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        if token.chars().all(|c| c.is_ascii_digit()) && !token.is_empty() {
+            out.push_str(&format!("[{token}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+        }
+    }
+    out
+}
+
+/// The dotted place of an object, array indices dropped: `container.docker`.
+fn place_of(relative_pointer: &str) -> String {
+    relative_pointer
+        .split('/')
+        .skip(1)
+        .filter(|t| !t.chars().all(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn describe_place(place: &str, kind: Kind) -> String {
+    match (place, kind) {
+        ("", Kind::App) => "the app's top level".to_string(),
+        ("", Kind::Group) => "the group's top level".to_string(),
+        (place, _) => format!("`{place}`"),
+    }
+}
+
+/// "the string \"2\"", "the number 2.5", "an object" ...
+pub fn describe_value(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!("the string \"{}...\"", s.chars().take(40).collect::<String>())
+        }
+        Value::String(s) => format!("the string {}", Value::String(s.clone())),
+        Value::Array(_) => "an array".to_string(),
+        Value::Object(_) => "an object".to_string(),
+    }
+}
+
+fn type_name(kind: &TypeKind) -> String {
+    let name = |t: &jsonschema::JsonType| match t.to_string().as_str() {
+        "integer" => "an integer".to_string(),
+        "object" => "an object".to_string(),
+        "array" => "an array".to_string(),
+        other => format!("a {other}"),
+    };
+    match kind {
+        TypeKind::Single(t) => name(t),
+        // Marathon reads `null` as "not set"; naming it as an alternative
+        // type only confuses.
+        TypeKind::Multiple(set) => {
+            let names: Vec<String> = set
+                .iter()
+                .filter(|t| *t != jsonschema::JsonType::Null)
+                .map(|t| name(&t))
+                .collect();
+            names.join(" or ")
+        }
+    }
+}
+
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Validate one app or group. `pointer` is where it sits in the file.
+pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>) {
+    let schema = schema_for(kind);
+    // Fast path: most files are valid.
+    if schema.validator.is_valid(value) {
+        return;
+    }
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for error in schema.validator.iter_errors(value) {
+        let relative = error.instance_path().as_str().to_string();
+        let field = display_path(&relative);
+        let subject = if field.is_empty() {
+            match kind {
+                Kind::App => "the app".to_string(),
+                Kind::Group => "the group".to_string(),
+            }
+        } else {
+            format!("`{field}`")
+        };
+        let absolute = format!("{pointer}{relative}");
+        let instance = error.instance();
+        let node = node_at(&schema.document, error.schema_path().as_str());
+        let custom = node.and_then(|n| n.get("x-message")).and_then(Value::as_str);
+        let description = node.and_then(|n| n.get("description")).and_then(Value::as_str);
+        let violation = |message: String| Diagnostic::at("schema-violation", absolute.clone(), message);
+        let diagnostic = match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                for key in unexpected {
+                    found.push(unknown_field(schema, kind, node, &relative, &absolute, key));
+                }
+                continue;
+            }
+            ValidationErrorKind::Required { property } => {
+                let property = property.as_str().unwrap_or_default();
+                violation(format!("{subject} is missing the required field `{property}`"))
+                    .target(Target::Opening)
+                    .label(format!("`{property}` missing"))
+                    .help(field_help(&schema.document, node, property))
+            }
+            ValidationErrorKind::Type { kind: expected } => violation(format!(
+                "{subject} must be {}, found {}",
+                type_name(expected),
+                describe_value(instance)
+            ))
+            .label(format!("expected {}", type_name(expected))),
+            ValidationErrorKind::Minimum { limit } => {
+                violation(format!("{subject} must be at least {limit}, found {instance}")).label("too small")
+            }
+            ValidationErrorKind::Maximum { limit } => {
+                violation(format!("{subject} must be at most {limit}, found {instance}")).label("too large")
+            }
+            ValidationErrorKind::ExclusiveMinimum { limit } => {
+                violation(format!("{subject} must be greater than {limit}, found {instance}"))
+            }
+            ValidationErrorKind::ExclusiveMaximum { limit } => {
+                violation(format!("{subject} must be less than {limit}, found {instance}"))
+            }
+            ValidationErrorKind::MinLength { limit: 1 } => violation(format!("{subject} must not be empty")),
+            ValidationErrorKind::MinLength { limit } => {
+                violation(format!("{subject} must be at least {limit} characters long"))
+            }
+            ValidationErrorKind::MaxLength { limit } => {
+                violation(format!("{subject} must be at most {limit} characters long"))
+            }
+            ValidationErrorKind::MinItems { limit } => {
+                violation(format!("{subject} must have at least {limit} item{}", plural(*limit)))
+            }
+            ValidationErrorKind::MaxItems { limit } => {
+                violation(format!("{subject} must have at most {limit} item{}", plural(*limit)))
+            }
+            ValidationErrorKind::MinProperties { limit } => violation(format!(
+                "{subject} must have at least {limit} entr{}",
+                if *limit == 1 { "y" } else { "ies" }
+            )),
+            ValidationErrorKind::UniqueItems => violation(format!("{subject} must not contain the same item twice")),
+            ValidationErrorKind::Enum { options } => {
+                let allowed: Vec<String> = options
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|o| o.to_string())
+                    .collect();
+                let mut d = violation(format!(
+                    "{subject} must be one of {}, found {instance}",
+                    allowed.join(", ")
+                ));
+                if let Some(text) = instance.as_str() {
+                    let near = options
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .find(|o| o.eq_ignore_ascii_case(text) || strsim::jaro_winkler(o, text) > 0.9);
+                    if let Some(near) = near {
+                        d = d.help(format!(
+                            "did you mean \"{near}\"? Marathon matches these values exactly"
+                        ));
+                    }
+                }
+                d
+            }
+            ValidationErrorKind::Constant { expected_value } => {
+                violation(format!("{subject} must be {expected_value}, found {instance}"))
+            }
+            ValidationErrorKind::Pattern { pattern } => violation(format!(
+                "{subject} {} does not have the form Marathon requires (it must match `{pattern}`)",
+                describe_value(instance)
+            ))
+            .label("invalid value"),
+            ValidationErrorKind::AdditionalItems { limit } => violation(format!(
+                "{subject} may have at most {limit} item{}",
+                plural(*limit as u64)
+            )),
+            ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => violation(format!(
+                "{subject} ({}) does not match any form Marathon accepts here",
+                describe_value(instance)
+            )),
+            ValidationErrorKind::OneOfMultipleValid { .. } => violation(format!(
+                "{subject} is ambiguous: it matches more than one form Marathon accepts here"
+            )),
+            ValidationErrorKind::Not { .. } => violation(format!("{subject} uses a combination Marathon rejects")),
+            ValidationErrorKind::MultipleOf { multiple_of } => violation(format!(
+                "{subject} must be a multiple of {multiple_of}, found {instance}"
+            )),
+            other => violation(format!("{subject} is invalid ({})", other.keyword())),
+        };
+        let diagnostic = match custom {
+            Some(custom) => Diagnostic {
+                message: format!("{subject} {}: {custom}", short_json(instance)),
+                ..diagnostic
+            },
+            None => diagnostic,
+        };
+        let diagnostic = match (&diagnostic.help, description) {
+            (None, Some(description)) if !matches!(error.kind(), ValidationErrorKind::Required { .. }) => diagnostic
+                .help(format!(
+                    "{field}: {description}",
+                    field = if field.is_empty() { "this" } else { &field }
+                )),
+            _ => diagnostic,
+        };
+        found.push(diagnostic);
+    }
+    // One message per place and text; jsonschema can report the same
+    // failure through several schema branches.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|d| seen.insert((d.pointer.clone(), d.message.clone())));
+    out.extend(found);
+}
+
+/// A value as JSON, cut short when long (a whole object is never useful here).
+fn short_json(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 60 {
+        format!("{}...", text.chars().take(57).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn field_help(root: &Value, node: Option<&Value>, property: &str) -> String {
+    let description = node
+        .and_then(|n| n.get("properties"))
+        .and_then(|p| p.get(property))
+        .map(|p| resolve(root, p))
+        .and_then(|p| p.get("description"))
+        .and_then(Value::as_str);
+    match description {
+        Some(d) => format!("add `{property}`: {d}"),
+        None => format!("add `{property}`"),
+    }
+}
+
+fn unknown_field(
+    schema: &Schema,
+    kind: Kind,
+    node: Option<&Value>,
+    relative: &str,
+    absolute: &str,
+    key: &str,
+) -> Diagnostic {
+    let pointer = pointer_join(absolute, key);
+    let here = place_of(relative);
+    let here_text = describe_place(&here, kind);
+    // A known field in the wrong place: say where it belongs.
+    if let Some(places) = schema.known_places.get(key) {
+        let elsewhere: Vec<String> = places
+            .iter()
+            .filter(|p| **p != here)
+            .map(|p| describe_place(p, kind))
+            .collect();
+        if !elsewhere.is_empty() {
+            return Diagnostic::at(
+                "misplaced-field",
+                pointer,
+                format!("`{key}` does not belong in {here_text}: Marathon ignores it here, so it has no effect"),
+            )
+            .target(Target::Key)
+            .label("ignored here")
+            .help(format!("move `{key}` to {}", elsewhere.join(" or ")));
+        }
+    }
+    let siblings = node.and_then(|n| n.get("properties")).and_then(Value::as_object);
+    let suggestion = siblings.and_then(|s| closest(key, s.keys()));
+    let mut d = Diagnostic::at(
+        "unknown-field",
+        pointer,
+        format!("unknown field `{key}` in {here_text}: Marathon silently ignores it"),
+    )
+    .target(Target::Key)
+    .label("unknown field");
+    d = match suggestion {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help("remove it, or check the spelling against Marathon's app definition reference"),
+    };
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_read_like_field_names() {
+        assert_eq!(
+            display_path("/container/docker/portMappings/0/hostPort"),
+            "container.docker.portMappings[0].hostPort"
+        );
+        assert_eq!(display_path(""), "");
+        assert_eq!(
+            place_of("/container/docker/portMappings/0"),
+            "container.docker.portMappings"
+        );
+    }
+
+    #[test]
+    fn built_in_schemas_compile() {
+        let _ = schema_for(Kind::App);
+        let _ = schema_for(Kind::Group);
+    }
+}

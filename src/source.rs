@@ -1,0 +1,84 @@
+//! A linted file's text and the byte-offset to line/column mapping that every
+//! diagnostic needs.
+
+use std::sync::Arc;
+
+/// One input document: its display name and full text. Shared (`Arc`) so that
+/// every diagnostic of a file can point into the same text without copying it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column; the column counts Unicode scalar values, as
+/// editors and miette do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: String) -> Arc<Self> {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Arc::new(SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        })
+    }
+
+    /// Line and column of a byte offset. Offsets past the end, or inside a
+    /// multi-byte character, are clamped to the nearest preceding boundary.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = self.floor_char_boundary(offset);
+        let line_index = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_start = self.line_starts[line_index];
+        LineCol {
+            line: line_index + 1,
+            column: self.text[line_start..offset].chars().count() + 1,
+        }
+    }
+
+    /// The largest char boundary not after `offset` (std's is still unstable).
+    pub fn floor_char_boundary(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let file = SourceFile::new("x", "{\n  \"é\": 1,\n  \"a\": 2\n}".to_string());
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(2), LineCol { line: 2, column: 1 });
+        // `1` follows `"é": ` where é is two bytes but one column.
+        let one = file.text.find('1').unwrap();
+        assert_eq!(file.line_col(one), LineCol { line: 2, column: 8 });
+        assert_eq!(file.line_col(file.text.len()), LineCol { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn offsets_inside_a_character_are_clamped() {
+        let file = SourceFile::new("x", "\"é\"".to_string());
+        assert_eq!(file.line_col(2), LineCol { line: 1, column: 2 });
+    }
+}

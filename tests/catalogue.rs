@@ -1,0 +1,103 @@
+//! The rule catalogue in `rules/` is the one place a rule is documented:
+//! every rule the engine can report has an entry, every entry is well formed,
+//! and every example does what it says.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use marathon_lint::catalogue::{self, Expect};
+use marathon_lint::diagnostic::Severity;
+use marathon_lint::lint::Linter;
+use marathon_lint::rules::{RuleOptions, ALL, ENGINE_RULES};
+
+#[test]
+fn every_rule_has_exactly_one_entry_and_every_entry_a_rule() {
+    let documented: Vec<&str> = catalogue::builtin().iter().map(|r| r.meta.id.as_str()).collect();
+    let unique: BTreeSet<&str> = documented.iter().copied().collect();
+    assert_eq!(unique.len(), documented.len(), "duplicate ids in rules/");
+    let implemented: BTreeSet<&str> = ALL.iter().map(|r| r.id()).chain(ENGINE_RULES.iter().copied()).collect();
+    assert_eq!(unique, implemented);
+}
+
+#[test]
+fn entries_are_well_formed() {
+    for rule in catalogue::builtin() {
+        let meta = &rule.meta;
+        assert_eq!(
+            rule.origin,
+            format!("rules/{}.md", meta.id),
+            "file name must be the rule id"
+        );
+        assert!(
+            !meta.summary.is_empty() && meta.summary.len() <= 100,
+            "{}: summary must be one short line",
+            meta.id
+        );
+        for section in ["## What it does", "## Why it matters"] {
+            assert!(rule.body.contains(section), "{} lacks `{section}`", meta.id);
+        }
+        let examples = rule.examples();
+        let has_examples = !examples.is_empty();
+        if has_examples {
+            assert!(
+                examples.iter().any(|e| e.expect == Expect::Fail),
+                "{} has no failing example",
+                meta.id
+            );
+            assert!(
+                examples.iter().any(|e| e.expect == Expect::Pass),
+                "{} has no passing example",
+                meta.id
+            );
+        } else {
+            // Only rules about the file system cannot be shown as a document.
+            assert!(
+                ["io-error", "symlink-loop"].contains(&meta.id.as_str()),
+                "{} has no examples",
+                meta.id
+            );
+        }
+    }
+}
+
+#[test]
+fn failing_examples_fail_and_passing_examples_pass() {
+    let mut checked = 0;
+    for rule in catalogue::builtin() {
+        for (i, example) in rule.examples().into_iter().enumerate() {
+            let options = RuleOptions {
+                agent_ports: example
+                    .agent_resources
+                    .as_deref()
+                    .map(|r| marathon_lint::agent_resources::parse(r).expect("example agent-resources parse"))
+                    .unwrap_or_default(),
+            };
+            let linted = Linter::new(options).lint_bytes(&format!("{}#{i}", rule.meta.id), example.bytes());
+            let found = &linted.report.diagnostics;
+            let fired = found.iter().any(|d| d.rule == rule.meta.id);
+            match example.expect {
+                Expect::Fail => assert!(
+                    fired,
+                    "failing example {i} of {} does not trigger it; found {found:#?}",
+                    rule.meta.id
+                ),
+                Expect::Pass => {
+                    assert!(
+                        !fired,
+                        "passing example {i} of {} triggers it: {found:#?}",
+                        rule.meta.id
+                    );
+                    let errors: Vec<_> = found.iter().filter(|d| d.severity == Severity::Error).collect();
+                    assert!(
+                        errors.is_empty(),
+                        "passing example {i} of {} has errors: {errors:#?}",
+                        rule.meta.id
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} examples ran");
+}
