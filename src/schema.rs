@@ -338,6 +338,12 @@ pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>
             },
             None => diagnostic,
         };
+        let diagnostic = match instance.as_str() {
+            Some(text) if has_template_placeholder(text) => diagnostic.help(
+                "this looks like an unrendered template placeholder: lint the rendered file that is sent to Marathon",
+            ),
+            _ => diagnostic,
+        };
         let diagnostic = match (&diagnostic.help, description) {
             (None, Some(description)) if !matches!(error.kind(), ValidationErrorKind::Required { .. }) => diagnostic
                 .help(format!(
@@ -353,6 +359,15 @@ pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>
     let mut seen = std::collections::HashSet::new();
     found.retain(|d| seen.insert((d.pointer.clone(), d.message.clone())));
     out.extend(found);
+}
+
+/// `${VAR}`, `{{ .x }}`, `<env>`, `@name@`: placeholders left in a value.
+fn has_template_placeholder(text: &str) -> bool {
+    let wrapped = |open: char, close: char| {
+        text.find(open)
+            .is_some_and(|i| text[i + open.len_utf8()..].contains(close))
+    };
+    text.contains("${") || text.contains("{{") || wrapped('<', '>') || text.matches('@').count() >= 2
 }
 
 /// A value as JSON, cut short when long (a whole object is never useful here).

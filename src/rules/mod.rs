@@ -63,3 +63,18 @@ pub static ALL: &[&dyn Rule] = &[
     &pinned_port_rolling_upgrade::PinnedPortRollingUpgrade,
     &user_network_incomplete::UserNetworkIncomplete,
 ];
+
+/// Run one rule on one app, for the rules' unit tests.
+#[cfg(test)]
+pub(crate) fn run_rule(rule: &dyn Rule, app: serde_json::Value, options: &RuleOptions) -> Vec<Diagnostic> {
+    let networking = crate::model::networking(&app, "");
+    let context = AppContext {
+        pointer: "",
+        app: &app,
+        networking: &networking,
+        options,
+    };
+    let mut out = Vec::new();
+    rule.check(&context, &mut out);
+    out
+}

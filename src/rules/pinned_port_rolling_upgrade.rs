@@ -23,6 +23,17 @@ fn has_hostname_unique(app: &Value) -> bool {
     })
 }
 
+/// An app with persistent volumes, which Marathon treats as resident.
+fn is_resident(app: &Value) -> bool {
+    app.pointer("/container/volumes")
+        .and_then(Value::as_array)
+        .is_some_and(|volumes| {
+            volumes
+                .iter()
+                .any(|v| v.get("persistent").is_some_and(Value::is_object))
+        })
+}
+
 impl Rule for PinnedPortRollingUpgrade {
     fn id(&self) -> &'static str {
         "pinned-port-rolling-upgrade"
@@ -37,14 +48,26 @@ impl Rule for PinnedPortRollingUpgrade {
         if missing_unique {
             missing.push("a `[\"hostname\", \"UNIQUE\"]` constraint".to_string());
         }
-        // Marathon's defaults are 1.0 and 1.0: start the new task first.
         let strategy = app.app.get("upgradeStrategy");
         let mut strategy_problems = Vec::new();
-        for name in ["minimumHealthCapacity", "maximumOverCapacity"] {
-            match strategy.and_then(|s| s.get(name)) {
-                Some(value) if value.as_f64() == Some(0.0) => {}
-                Some(value) => strategy_problems.push(format!("{name} is {value}")),
-                None => strategy_problems.push(format!("{name} defaults to 1")),
+        if is_resident(app.app) {
+            // Resident apps (persistent volumes) default to (0.5, 0), and for
+            // them Marathon kills old tasks before it starts new ones; only
+            // over-capacity would start a task next to its predecessor.
+            if let Some(value) = strategy
+                .and_then(|s| s.get("maximumOverCapacity"))
+                .filter(|v| v.as_f64() != Some(0.0))
+            {
+                strategy_problems.push(format!("maximumOverCapacity is {value}"));
+            }
+        } else {
+            // Defaults (1.0, 1.0): start the new task, then kill the old one.
+            for name in ["minimumHealthCapacity", "maximumOverCapacity"] {
+                match strategy.and_then(|s| s.get(name)) {
+                    Some(value) if value.as_f64() == Some(0.0) => {}
+                    Some(value) => strategy_problems.push(format!("{name} is {value}")),
+                    None => strategy_problems.push(format!("{name} defaults to 1")),
+                }
             }
         }
         if !strategy_problems.is_empty() {
@@ -94,4 +117,69 @@ fn fix_help(missing_unique: bool, strategy_wrong: bool, fixed_by: FixedBy) -> St
         FixedBy::RequirePorts => "set `requirePorts` to false and read the assigned port from $PORT0",
     };
     format!("{}; or stop pinning: {unpin}", steps.join(" and "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{run_rule, RuleOptions};
+    use serde_json::json;
+
+    fn messages(app: Value) -> Vec<String> {
+        run_rule(&PinnedPortRollingUpgrade, app, &RuleOptions::default())
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    fn bridge(host_port: u64) -> Value {
+        json!({"id": "/a", "container": {"type": "DOCKER", "docker": {"image": "x:1", "network": "BRIDGE",
+            "portMappings": [{"containerPort": 80, "hostPort": host_port}]}}})
+    }
+
+    #[test]
+    fn random_host_ports_are_not_pinned() {
+        assert!(messages(bridge(0)).is_empty());
+    }
+
+    #[test]
+    fn says_which_piece_is_missing() {
+        let both = messages(bridge(31080));
+        assert_eq!(both.len(), 1);
+        assert!(
+            both[0].contains("UNIQUE") && both[0].contains("minimumHealthCapacity defaults to 1"),
+            "{both:?}"
+        );
+
+        let mut app = bridge(31080);
+        app["constraints"] = json!([["hostname", "UNIQUE"]]);
+        let strategy_only = messages(app.clone());
+        assert!(!strategy_only[0].contains("UNIQUE") && strategy_only[0].contains("maximumOverCapacity defaults to 1"));
+
+        app["upgradeStrategy"] = json!({"minimumHealthCapacity": 0, "maximumOverCapacity": 0.0});
+        assert!(messages(app.clone()).is_empty());
+
+        app["constraints"] = json!([["hostname", "MAX_PER", "1"]]);
+        assert!(messages(app.clone()).is_empty(), "MAX_PER 1 on hostname is UNIQUE");
+        app["constraints"] = json!([["rack", "UNIQUE"]]);
+        assert!(messages(app)[0].contains("UNIQUE"));
+    }
+
+    #[test]
+    fn resident_apps_kill_first_by_default() {
+        let mut app = bridge(31080);
+        app["constraints"] = json!([["hostname", "UNIQUE"]]);
+        app["container"]["volumes"] = json!([{"containerPath": "data", "mode": "RW", "persistent": {"size": 100}}]);
+        assert!(messages(app.clone()).is_empty());
+        app["upgradeStrategy"] = json!({"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0.5});
+        assert!(messages(app)[0].contains("maximumOverCapacity is 0.5"));
+    }
+
+    #[test]
+    fn require_ports_pins_host_networking_ports() {
+        let app = json!({"id": "/a", "cmd": "x", "requirePorts": true, "portDefinitions": [{"port": 31500}]});
+        assert_eq!(messages(app).len(), 1);
+        let app = json!({"id": "/a", "cmd": "x", "requirePorts": false, "portDefinitions": [{"port": 31500}]});
+        assert!(messages(app).is_empty());
+    }
 }

@@ -82,3 +82,68 @@ fn check_legacy_user_network(id: &str, app: &AppContext<'_>, out: &mut Vec<Diagn
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{run_rule, RuleOptions};
+    use serde_json::json;
+
+    fn found(app: Value) -> Vec<(String, String)> {
+        run_rule(&UserNetworkIncomplete, app, &RuleOptions::default())
+            .into_iter()
+            .map(|d| (d.pointer.unwrap(), d.message))
+            .collect()
+    }
+
+    fn user_app() -> Value {
+        json!({"id": "/a", "container": {"type": "DOCKER", "docker": {"image": "x:1", "network": "USER"}}})
+    }
+
+    #[test]
+    fn names_each_missing_piece() {
+        let both = found(user_app());
+        assert_eq!(both.len(), 2);
+        assert!(both[0].1.contains("ipAddress.networkName"));
+        assert!(both[1].1.contains("\"ports\": []"));
+
+        let mut app = user_app();
+        app["ipAddress"] = json!({"networkName": "calico"});
+        let ports_only = found(app.clone());
+        assert_eq!(ports_only.len(), 1);
+        assert!(ports_only[0].1.contains("\"ports\": []"));
+
+        app["ports"] = json!([]);
+        assert!(found(app.clone()).is_empty());
+        app["ports"] = json!([8080]);
+        assert_eq!(found(app.clone())[0].0, "/ports");
+        app.as_object_mut().unwrap().remove("ports");
+        app["portDefinitions"] = json!([]);
+        assert!(
+            found(app).is_empty(),
+            "an empty portDefinitions is as explicit as ports"
+        );
+    }
+
+    #[test]
+    fn an_ip_address_without_a_name_is_pointed_at() {
+        let mut app = user_app();
+        app["ipAddress"] = json!({"groups": ["web"]});
+        app["ports"] = json!([]);
+        assert_eq!(found(app)[0].0, "/ipAddress");
+    }
+
+    #[test]
+    fn modern_container_networks_need_a_name() {
+        let app = json!({"id": "/a", "networks": [{"mode": "container"}, {"mode": "container", "name": "dcos"}, {"mode": "host"}]});
+        let unnamed = found(app);
+        assert_eq!(unnamed.len(), 1);
+        assert_eq!(unnamed[0].0, "/networks/0");
+        assert_eq!(
+            found(json!({"id": "/a", "networks": [{}]})).len(),
+            1,
+            "a network without a mode is a container network"
+        );
+        assert!(found(json!({"id": "/a", "networks": [{"mode": "container/bridge"}]})).is_empty());
+    }
+}
