@@ -309,11 +309,24 @@ pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>
             ValidationErrorKind::Constant { expected_value } => {
                 violation(format!("{subject} must be {expected_value}, found {instance}"))
             }
-            ValidationErrorKind::Pattern { pattern } => violation(format!(
-                "{subject} {} does not have the form Marathon requires (it must match `{pattern}`)",
-                describe_value(instance)
-            ))
-            .label("invalid value"),
+            ValidationErrorKind::Pattern { pattern } => {
+                let d = violation(format!(
+                    "{subject} {} does not have the form Marathon requires (it must match `{pattern}`)",
+                    describe_value(instance)
+                ))
+                .label("invalid value");
+                // Enums that Marathon reads case-insensitively are patterns
+                // with their values listed as `examples`.
+                let examples = node.and_then(|n| n.get("examples")).and_then(Value::as_array);
+                let near = examples.zip(instance.as_str()).and_then(|(examples, text)| {
+                    let names: Vec<String> = examples.iter().filter_map(Value::as_str).map(str::to_string).collect();
+                    closest(text, names.iter()).cloned()
+                });
+                match near {
+                    Some(near) => d.help(format!("did you mean \"{near}\"?")),
+                    None => d,
+                }
+            }
             ValidationErrorKind::AdditionalItems { limit } => violation(format!(
                 "{subject} may have at most {limit} item{}",
                 plural(*limit as u64)
@@ -419,7 +432,9 @@ fn unknown_field(
             .filter(|p| **p != here)
             .map(|p| describe_place(p, kind))
             .collect();
-        if !elsewhere.is_empty() {
+        // A name declared in many places (`name`, `labels`) says nothing about
+        // where this one belongs.
+        if !elsewhere.is_empty() && elsewhere.len() <= 3 {
             return Diagnostic::at(
                 "misplaced-field",
                 pointer,
@@ -429,6 +444,24 @@ fn unknown_field(
             .label("ignored here")
             .help(format!("move `{key}` to {}", elsewhere.join(" or ")));
         }
+    }
+    // `HAPROXY_GROUP` or `JAVA_OPTS` at the top level: meant as a label or an
+    // environment variable.
+    let shouty = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if shouty && here.is_empty() && kind == Kind::App {
+        return Diagnostic::at(
+            "unknown-field",
+            pointer,
+            format!("unknown field `{key}` in {here_text}: Marathon silently ignores it"),
+        )
+        .target(Target::Key)
+        .label("unknown field")
+        .help(format!(
+            "did you mean to put `{key}` in `labels` (e.g. for marathon-lb) or in `env`?"
+        ));
     }
     let siblings = node.and_then(|n| n.get("properties")).and_then(Value::as_object);
     let suggestion = siblings.and_then(|s| closest(key, s.keys()));
