@@ -11,6 +11,37 @@ use crate::diagnostic::Severity;
 
 include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
 
+/// What kind of problem a rule reports. Errors of the `syntax`, `schema`
+/// and `validation` categories claim that Marathon rejects the definition;
+/// `deployment` errors that Marathon accepts it but it never deploys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// A path could not be read or walked.
+    File,
+    /// The text is not strict JSON.
+    Syntax,
+    /// A value's type, range or place, from `schemas/`.
+    Schema,
+    /// Marathon's own validation, as its source has it.
+    Validation,
+    /// Marathon accepts it, but Mesos never places the task or the
+    /// deployment hangs.
+    Deployment,
+    /// Accepted and deployable, but regretted in production.
+    Practice,
+    /// Problems between files linted together.
+    Project,
+}
+
+impl Category {
+    /// An error of this category means Marathon answers the POST with an
+    /// error.
+    pub fn marathon_rejects(self) -> bool {
+        matches!(self, Category::Syntax | Category::Schema | Category::Validation)
+    }
+}
+
 /// The front matter of a rule file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +50,8 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// One line, shown in rule lists.
     pub summary: String,
+    /// What kind of problem the rule reports.
+    pub category: Category,
     /// Marathon or Mesos sources the rule mirrors.
     #[serde(default)]
     pub sources: Vec<String>,
@@ -40,19 +73,42 @@ pub enum Expect {
     Pass,
 }
 
-/// A fenced code block tagged ```` ```json fail ```` or ```` ```json pass ````,
-/// optionally with `agent-resources=...` to lint it against other agents, and
-/// `encoding=latin1` to lint its bytes as Latin-1 (the only way a Markdown
-/// file can show a file that is not UTF-8).
+/// A fenced code block tagged ```` ```json fail ```` or ```` ```json pass ````.
+/// More words in the tag set what it is linted against, as the command-line
+/// flags of the same names do: `agent-resources=...`, `marathon-version=1.4`,
+/// `enable-features=secrets,gpu_resources`, `default-network-name=dcos`; and
+/// `encoding=latin1` lints its bytes as Latin-1 (the only way a Markdown file
+/// can show a file that is not UTF-8).
 #[derive(Debug, Clone)]
 pub struct Example {
     pub expect: Expect,
     pub code: String,
     pub agent_resources: Option<String>,
+    pub marathon_version: Option<String>,
+    pub enable_features: Option<String>,
+    pub default_network_name: Option<String>,
     pub latin1: bool,
+    /// Words of the tag this catalogue does not know (a test rejects them).
+    pub unknown_words: Vec<String>,
 }
 
 impl Example {
+    /// The settings the example asks for, on top of the defaults.
+    pub fn rule_options(&self) -> Result<crate::rules::RuleOptions, String> {
+        let mut options = crate::rules::RuleOptions::default();
+        if let Some(resources) = &self.agent_resources {
+            options.agent_ports = crate::agent_resources::parse(resources)?;
+        }
+        if let Some(version) = &self.marathon_version {
+            options.marathon_version = version.parse()?;
+        }
+        if let Some(features) = &self.enable_features {
+            options.features = features.parse()?;
+        }
+        options.default_network_name = self.default_network_name.clone();
+        Ok(options)
+    }
+
     /// The bytes of the file the example stands for.
     pub fn bytes(&self) -> Vec<u8> {
         if self.latin1 {
@@ -98,7 +154,11 @@ impl RuleDoc {
                         expect: Expect::Pass,
                         code: String::new(),
                         agent_resources: None,
+                        marathon_version: None,
+                        enable_features: None,
+                        default_network_name: None,
                         latin1: false,
+                        unknown_words: Vec::new(),
                     };
                     let mut tagged = false;
                     for word in words {
@@ -107,9 +167,18 @@ impl RuleDoc {
                             "pass" => (example.expect, tagged) = (Expect::Pass, true),
                             "encoding=latin1" => example.latin1 = true,
                             _ => {
-                                if let Some(value) = word.strip_prefix("agent-resources=") {
-                                    example.agent_resources = Some(value.to_string());
-                                }
+                                let (key, value) = word.split_once('=').unwrap_or((word, ""));
+                                let slot = match key {
+                                    "agent-resources" => &mut example.agent_resources,
+                                    "marathon-version" => &mut example.marathon_version,
+                                    "enable-features" => &mut example.enable_features,
+                                    "default-network-name" => &mut example.default_network_name,
+                                    _ => {
+                                        example.unknown_words.push(word.to_string());
+                                        continue;
+                                    }
+                                };
+                                *slot = Some(value.to_string());
                             }
                         }
                     }

@@ -11,6 +11,7 @@ use crate::agent_resources;
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::discover::{self, Found, Input};
 use crate::lint::Linter;
+use crate::marathon_target::{Features, MarathonVersion};
 use crate::report::{human::HumanRenderer, json, Totals};
 use crate::rules::RuleOptions;
 use crate::source::SourceFile;
@@ -52,6 +53,21 @@ pub struct Args {
     #[arg(long, value_name = "RESOURCES")]
     pub agent_resources: Option<String>,
 
+    /// The Marathon version the definitions are sent to (1.4 to 1.10); rules
+    /// that differ between versions follow it.
+    #[arg(long, value_name = "VERSION", default_value_t = MarathonVersion::NEWEST)]
+    pub marathon_version: MarathonVersion,
+
+    /// Features your Marathon runs with (its --enable_features), comma
+    /// separated: secrets, gpu_resources, external_volumes.
+    #[arg(long, value_name = "FEATURES", default_value = "")]
+    pub enable_features: Features,
+
+    /// The network name your Marathon fills in for container networks without
+    /// one (its --default_network_name). Without it, such networks are errors.
+    #[arg(long, value_name = "NAME")]
+    pub default_network_name: Option<String>,
+
     /// The name to show for standard input in diagnostics.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
@@ -81,7 +97,13 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         Some(text) => agent_resources::parse(text).map_err(|e| format!("--agent-resources: {e}"))?,
         None => Default::default(),
     };
-    let linter = Linter::new(RuleOptions { agent_ports });
+    let linter = Linter::new(RuleOptions {
+        agent_ports,
+        marathon_version: args.marathon_version,
+        features: args.enable_features,
+        default_network_name: args.default_network_name.clone(),
+        ..RuleOptions::default()
+    });
 
     let mut tool_failed = false;
     let mut reports: Vec<FileReport> = Vec::new();

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod lint;
+pub mod marathon_target;
 pub mod model;
 pub mod parse;
 pub mod report;

@@ -2,13 +2,14 @@
 //! groups, validate them against the schema, run the rules, then give every
 //! diagnostic its location and catalogue severity.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::catalogue;
-use crate::diagnostic::{Diagnostic, FileReport};
+use crate::diagnostic::{Diagnostic, FileReport, Target};
 use crate::model::{self, Kind};
 use crate::parse::{self, Parsed};
-use crate::rules::{self, AppContext, RuleOptions};
+use crate::rules::{self, AppContext, GroupContext, RuleOptions};
 use crate::schema;
 use crate::source::SourceFile;
 
@@ -18,6 +19,26 @@ pub struct Linted {
     /// Whether the input looks like a Marathon definition at all; walked
     /// directories skip files that do not.
     pub looks_like_marathon: bool,
+    /// What rules across files need to know of each app.
+    pub apps: Vec<AppFacts>,
+}
+
+/// A located fact: a value, where it is (JSON pointer) and its bytes.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    pub pointer: String,
+    pub span: Option<Range<usize>>,
+}
+
+/// One app as the cross-file rules see it.
+#[derive(Debug, Clone)]
+pub struct AppFacts {
+    /// Canonical id, located at the `id` value.
+    pub id: Located<String>,
+    pub fixed_host_ports: Vec<Located<u64>>,
+    /// Canonical ids of the apps it depends on.
+    pub dependencies: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -35,7 +56,7 @@ impl Linter {
         let file = SourceFile::new(name, text);
         if let Some(diagnostic) = encoding_error {
             let looks = model::text_looks_like_marathon(&file.text);
-            return finish(file, vec![diagnostic], None, looks);
+            return finish(file, vec![diagnostic], None, looks, Vec::new());
         }
         self.lint_source(file)
     }
@@ -45,38 +66,106 @@ impl Linter {
         match parse::parse(text) {
             Err(syntax) => {
                 let looks = model::text_looks_like_marathon(text);
-                finish(file.clone(), syntax, None, looks)
+                finish(file.clone(), syntax, None, looks, Vec::new())
             }
             Ok((parsed, mut diagnostics)) => {
                 let looks = model::looks_like_marathon(&parsed.value);
-                self.check_document(&parsed, &mut diagnostics);
-                finish(file.clone(), diagnostics, Some(&parsed), looks)
+                let apps = self.check_document(&parsed, &mut diagnostics);
+                finish(file.clone(), diagnostics, Some(&parsed), looks, apps)
             }
         }
     }
 
-    fn check_document(&self, parsed: &Parsed<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_document(&self, parsed: &Parsed<'_>, out: &mut Vec<Diagnostic>) -> Vec<AppFacts> {
+        let mut apps = Vec::new();
         for definition in model::definitions(&parsed.value) {
             schema::check(definition.kind, definition.value, &definition.pointer, out);
-            if definition.kind != Kind::App || !definition.value.is_object() {
+            if !definition.value.is_object() {
+                continue;
+            }
+            if definition.kind == Kind::Group {
+                let context = GroupContext {
+                    pointer: &definition.pointer,
+                    group: definition.value,
+                    id: definition.id.as_deref(),
+                    parent_id: &definition.parent_id,
+                    options: &self.options,
+                };
+                for rule in rules::all() {
+                    rule.check_group(&context, out);
+                }
                 continue;
             }
             let networking = model::networking(definition.value, &definition.pointer);
             let context = AppContext {
                 pointer: &definition.pointer,
                 app: definition.value,
+                id: definition.id.as_deref(),
+                parent_id: &definition.parent_id,
                 networking: &networking,
                 options: &self.options,
             };
-            for rule in rules::ALL {
-                rule.check(&context, out);
+            for rule in rules::all() {
+                rule.check_app(&context, out);
+            }
+            if let Some(id) = &definition.id {
+                apps.push(app_facts(parsed, &definition, id, &networking));
             }
         }
+        apps
+    }
+}
+
+fn app_facts(
+    parsed: &Parsed<'_>,
+    definition: &model::Definition<'_>,
+    id: &str,
+    networking: &model::Networking<'_>,
+) -> AppFacts {
+    fn located<T>(parsed: &Parsed<'_>, value: T, pointer: String) -> Located<T> {
+        Located {
+            span: parsed.span_of(&pointer, Target::Value),
+            value,
+            pointer,
+        }
+    }
+    let dependencies = definition
+        .value
+        .get("dependencies")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, dependency)| {
+            let dependency = dependency.as_str()?;
+            // Marathon resolves a dependency against the app's own id.
+            let resolved = model::canonical_id(dependency, id);
+            Some(located(
+                parsed,
+                resolved,
+                format!("{}/dependencies/{i}", definition.pointer),
+            ))
+        })
+        .collect();
+    AppFacts {
+        id: located(parsed, id.to_string(), format!("{}/id", definition.pointer)),
+        fixed_host_ports: networking
+            .fixed_host_ports
+            .iter()
+            .map(|p| located(parsed, p.port, p.pointer.clone()))
+            .collect(),
+        dependencies,
     }
 }
 
 /// Locate every diagnostic and set its severity from the catalogue.
-fn finish(file: Arc<SourceFile>, mut diagnostics: Vec<Diagnostic>, parsed: Option<&Parsed<'_>>, looks: bool) -> Linted {
+fn finish(
+    file: Arc<SourceFile>,
+    mut diagnostics: Vec<Diagnostic>,
+    parsed: Option<&Parsed<'_>>,
+    looks: bool,
+    apps: Vec<AppFacts>,
+) -> Linted {
     for d in &mut diagnostics {
         d.severity = catalogue::severity_of(&d.rule);
         if d.span.is_none() {
@@ -97,5 +186,6 @@ fn finish(file: Arc<SourceFile>, mut diagnostics: Vec<Diagnostic>, parsed: Optio
     Linted {
         report: FileReport { file, diagnostics },
         looks_like_marathon: looks,
+        apps,
     }
 }

@@ -20,6 +20,32 @@ pub struct Definition<'v> {
     pub kind: Kind,
     pub pointer: String,
     pub value: &'v Value,
+    /// The canonical id of the enclosing group (`/` at the top level).
+    pub parent_id: String,
+    /// Its own canonical id, when it has a string `id`.
+    pub id: Option<String>,
+}
+
+/// Resolve an id the way Marathon does (`PathId.canonicalPath`): relative
+/// ids are taken from `base`, `.` segments dropped, `..` pops a segment, and
+/// empty segments vanish. Always absolute.
+pub fn canonical_id(id: &str, base: &str) -> String {
+    let joined = if id.starts_with('/') {
+        id.to_string()
+    } else {
+        format!("{base}/{id}")
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            other => segments.push(other),
+        }
+    }
+    format!("/{}", segments.join("/"))
 }
 
 /// Keys only a Marathon app or group has; one of them makes a `.json` file
@@ -77,32 +103,40 @@ fn is_group(map: &serde_json::Map<String, Value>) -> bool {
 pub fn definitions(root: &Value) -> Vec<Definition<'_>> {
     let mut out = Vec::new();
     // Explicit stack, reversed pushes: document order without recursion.
-    let mut stack: Vec<(String, &Value)> = Vec::new();
+    // Each entry carries the canonical id of its enclosing group.
+    let mut stack: Vec<(String, &Value, String)> = Vec::new();
     match root {
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate().rev() {
-                stack.push((pointer_join("", i), item));
+                stack.push((pointer_join("", i), item, "/".to_string()));
             }
         }
-        _ => stack.push((String::new(), root)),
+        _ => stack.push((String::new(), root, "/".to_string())),
     }
-    while let Some((pointer, value)) = stack.pop() {
+    while let Some((pointer, value, parent_id)) = stack.pop() {
+        let id = value
+            .get("id")
+            .and_then(Value::as_str)
+            .map(|id| canonical_id(id, &parent_id));
         let Value::Object(map) = value else {
             // A non-object where an app belongs is reported by the schema
-            // check of the enclosing list; nothing to descend into.
+            // check; nothing to descend into.
             out.push(Definition {
                 kind: Kind::App,
                 pointer,
                 value,
+                parent_id,
+                id,
             });
             continue;
         };
         if is_group(map) {
+            let own_id = id.clone().unwrap_or_else(|| parent_id.clone());
             let mut children = Vec::new();
             for key in ["apps", "groups"] {
                 if let Some(Value::Array(items)) = map.get(key) {
                     for (i, item) in items.iter().enumerate() {
-                        children.push((pointer_join(&pointer_join(&pointer, key), i), item));
+                        children.push((pointer_join(&pointer_join(&pointer, key), i), item, own_id.clone()));
                     }
                 }
             }
@@ -110,6 +144,8 @@ pub fn definitions(root: &Value) -> Vec<Definition<'_>> {
                 kind: Kind::Group,
                 pointer,
                 value,
+                parent_id,
+                id,
             });
             stack.extend(children.into_iter().rev());
         } else {
@@ -117,6 +153,8 @@ pub fn definitions(root: &Value) -> Vec<Definition<'_>> {
                 kind: Kind::App,
                 pointer,
                 value,
+                parent_id,
+                id,
             });
         }
     }
@@ -289,6 +327,27 @@ mod tests {
                 (Kind::App, "/groups/0/apps/1".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn ids_are_canonical_and_relative_to_their_group() {
+        let doc = json!({"id": "/shop", "apps": [{"id": "cart"}, {"id": "/other/x"}], "groups": [{"id": "db", "apps": [{"id": "../web/./redis"}]}]});
+        let ids: Vec<_> = definitions(&doc)
+            .into_iter()
+            .map(|d| (d.parent_id, d.id.unwrap()))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("/".into(), "/shop".into()),
+                ("/shop".into(), "/shop/cart".into()),
+                ("/shop".into(), "/other/x".into()),
+                ("/shop".into(), "/shop/db".into()),
+                ("/shop/db".into(), "/shop/web/redis".into()),
+            ]
+        );
+        assert_eq!(canonical_id("a//b/", "/"), "/a/b");
+        assert_eq!(canonical_id("..", "/"), "/");
     }
 
     #[test]

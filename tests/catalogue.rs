@@ -9,14 +9,17 @@ use std::collections::BTreeSet;
 use marathon_lint::catalogue::{self, Expect};
 use marathon_lint::diagnostic::Severity;
 use marathon_lint::lint::Linter;
-use marathon_lint::rules::{RuleOptions, ALL, ENGINE_RULES};
+use marathon_lint::rules::{self, ENGINE_RULES};
 
 #[test]
 fn every_rule_has_exactly_one_entry_and_every_entry_a_rule() {
     let documented: Vec<&str> = catalogue::builtin().iter().map(|r| r.meta.id.as_str()).collect();
     let unique: BTreeSet<&str> = documented.iter().copied().collect();
     assert_eq!(unique.len(), documented.len(), "duplicate ids in rules/");
-    let implemented: BTreeSet<&str> = ALL.iter().map(|r| r.id()).chain(ENGINE_RULES.iter().copied()).collect();
+    let implemented: BTreeSet<&str> = rules::all()
+        .map(|r| r.id())
+        .chain(ENGINE_RULES.iter().copied())
+        .collect();
     assert_eq!(unique, implemented);
 }
 
@@ -66,13 +69,15 @@ fn failing_examples_fail_and_passing_examples_pass() {
     let mut checked = 0;
     for rule in catalogue::builtin() {
         for (i, example) in rule.examples().into_iter().enumerate() {
-            let options = RuleOptions {
-                agent_ports: example
-                    .agent_resources
-                    .as_deref()
-                    .map(|r| marathon_lint::agent_resources::parse(r).expect("example agent-resources parse"))
-                    .unwrap_or_default(),
-            };
+            assert!(
+                example.unknown_words.is_empty(),
+                "example {i} of {}: unknown tag words {:?}",
+                rule.meta.id,
+                example.unknown_words
+            );
+            let options = example
+                .rule_options()
+                .unwrap_or_else(|e| panic!("example {i} of {}: {e}", rule.meta.id));
             let linted = Linter::new(options).lint_bytes(&format!("{}#{i}", rule.meta.id), example.bytes());
             let found = &linted.report.diagnostics;
             let fired = found.iter().any(|d| d.rule == rule.meta.id);

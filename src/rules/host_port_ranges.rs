@@ -14,7 +14,7 @@ impl Rule for HostPortOutsideAgentRanges {
         "host-port-outside-agent-ranges"
     }
 
-    fn check(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
         let ranges = &app.options.agent_ports;
         let outside: Vec<_> = app
             .networking
@@ -116,6 +116,7 @@ mod tests {
     fn agent_resources_decide() {
         let options = RuleOptions {
             agent_ports: agent_resources::parse("ports:[80-80, 443-443]").unwrap(),
+            ..RuleOptions::default()
         };
         let found = run_rule(&HostPortOutsideAgentRanges, app(&[80, 443, 31000]), &options);
         assert_eq!(found.len(), 1);

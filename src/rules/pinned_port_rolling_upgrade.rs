@@ -39,7 +39,7 @@ impl Rule for PinnedPortRollingUpgrade {
         "pinned-port-rolling-upgrade"
     }
 
-    fn check(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
         let Some(pinned) = app.networking.fixed_host_ports.first() else {
             return;
         };

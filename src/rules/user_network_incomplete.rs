@@ -13,7 +13,7 @@ impl Rule for UserNetworkIncomplete {
         "user-network-incomplete"
     }
 
-    fn check(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
         let docker_network = app.app.pointer("/container/docker/network").and_then(Value::as_str);
         if docker_network == Some("USER") {
             check_legacy_user_network(self.id(), app, out);

@@ -1,0 +1,132 @@
+//! Agreement with Marathon: every case in `../shared/corpus/marathon-cases/`
+//! (definitions from Marathon's own tests and docs, with its verdict) is
+//! linted for the Marathon version it names, and the verdict must match: no
+//! error where Marathon accepts, an error where it rejects.
+
+mod common;
+
+use marathon_lint::catalogue;
+use marathon_lint::diagnostic::Severity;
+use marathon_lint::lint::Linter;
+use marathon_lint::marathon_target::MarathonVersion;
+use marathon_lint::rules::RuleOptions;
+
+/// Cases whose Marathon rule is not implemented yet. Each must still
+/// disagree (the test fails once it agrees, so the list only shrinks).
+const KNOWN_GAPS: &[&str] = &[
+    "028-invalid-docker-type-without-docker.json",
+    "054-invalid-docs-example-app.json",
+    "077-invalid-ipaddress-discovery-docker.json",
+    "124-invalid-volume-misspelled-persistent.json",
+    "125-invalid-external-unknown-provider.json",
+    "128-invalid-external-mesos-dot-path.json",
+    "130-invalid-external-rexray-iops-0.json",
+    "132-invalid-external-docker-no-driver.json",
+    "133-invalid-external-docker-size.json",
+    "154-invalid-docker-credential.json",
+    "155-invalid-mesos-docker-portmappings.json",
+    "156-invalid-mesos-docker-network.json",
+    "157-invalid-mesos-docker-parameters.json",
+];
+
+struct Case {
+    file: String,
+    valid: bool,
+    versions: Vec<MarathonVersion>,
+    features: String,
+}
+
+fn cases(dir: &std::path::Path) -> Vec<Case> {
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    manifest
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let columns: Vec<&str> = line.split('\t').collect();
+            let versions = match columns[2] {
+                "1.4" => vec![MarathonVersion::V1_4],
+                "1.5+" => vec![MarathonVersion::V1_5, MarathonVersion::NEWEST],
+                "any" => vec![MarathonVersion::V1_4, MarathonVersion::V1_5, MarathonVersion::NEWEST],
+                other => panic!("unknown version column {other:?} in {line}"),
+            };
+            // The notes say when Marathon's test enabled a feature.
+            let notes = columns.get(7).copied().unwrap_or("");
+            let features = ["secrets", "gpu_resources", "external_volumes"]
+                .into_iter()
+                .filter(|f| notes.contains(&format!("--enable_features {f}")))
+                .collect::<Vec<_>>()
+                .join(",");
+            Case {
+                file: columns[0].to_string(),
+                valid: columns[1] == "valid",
+                versions,
+                features,
+            }
+        })
+        .collect()
+}
+
+/// Errors that claim Marathon rejects the definition.
+fn rejections(linter: &Linter, name: &str, bytes: Vec<u8>) -> Vec<String> {
+    linter
+        .lint_bytes(name, bytes)
+        .report
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| catalogue::find(&d.rule).is_some_and(|r| r.meta.category.marathon_rejects()))
+        .map(|d| format!("{} at {}: {}", d.rule, d.pointer.unwrap_or_default(), d.message))
+        .collect()
+}
+
+#[test]
+fn marathon_cases_get_marathons_verdict() {
+    let Some(shared) = common::shared_dir() else {
+        eprintln!("SKIPPED: ../shared/corpus/marathon-cases is absent (fresh clone); nothing to check");
+        return;
+    };
+    let dir = shared.join("corpus/marathon-cases");
+    let mut disagreements = Vec::new();
+    let mut checked = 0;
+    for case in cases(&dir) {
+        let bytes = std::fs::read(dir.join(&case.file)).unwrap();
+        for version in &case.versions {
+            let options = RuleOptions {
+                marathon_version: *version,
+                features: case.features.parse().unwrap(),
+                ..RuleOptions::default()
+            };
+            let found = rejections(&Linter::new(options), &case.file, bytes.clone());
+            checked += 1;
+            match (case.valid, found.is_empty()) {
+                (true, false) => disagreements.push(format!(
+                    "{} ({version}): Marathon accepts it, we report {found:?}",
+                    case.file
+                )),
+                (false, true) => disagreements.push(format!(
+                    "{} ({version}): Marathon rejects it, we report no error",
+                    case.file
+                )),
+                _ => {}
+            }
+        }
+    }
+    assert!(checked >= 35, "only {checked} case/version pairs");
+    let (known, new): (Vec<_>, Vec<_>) = disagreements
+        .iter()
+        .partition(|d| KNOWN_GAPS.iter().any(|gap| d.starts_with(gap)));
+    assert!(
+        new.is_empty(),
+        "{} disagreements with Marathon:\n{}",
+        new.len(),
+        new.iter().map(|d| d.as_str()).collect::<Vec<_>>().join("\n")
+    );
+    let closed: Vec<_> = KNOWN_GAPS
+        .iter()
+        .filter(|gap| !known.iter().any(|d| d.starts_with(*gap)))
+        .collect();
+    assert!(
+        closed.is_empty(),
+        "these cases now agree with Marathon; remove them from KNOWN_GAPS: {closed:?}"
+    );
+}
