@@ -213,7 +213,8 @@ pub fn networking<'v>(app: &'v Value, app_pointer: &str) -> Networking<'v> {
     let networks = app.get("networks").and_then(Value::as_array).filter(|n| !n.is_empty());
 
     let (mode, mode_pointer, legacy) = if let Some(network) = docker_network {
-        let mode = match network {
+        // 1.5+ reads these case-insensitively; 1.4 rejects other cases.
+        let mode = match network.to_ascii_uppercase().as_str() {
             "BRIDGE" => NetworkMode::Bridge,
             "USER" => NetworkMode::Container,
             "NONE" => NetworkMode::None,
@@ -224,7 +225,7 @@ pub fn networking<'v>(app: &'v Value, app_pointer: &str) -> Networking<'v> {
         // A network entry without a mode is a container network (1.5+ default).
         let mode_of = |n: &Value| n.get("mode").and_then(Value::as_str).unwrap_or("container").to_string();
         let first = mode_of(&networks[0]);
-        let mode = match first.as_str() {
+        let mode = match first.to_ascii_lowercase().as_str() {
             "host" => NetworkMode::Host,
             "container/bridge" => NetworkMode::Bridge,
             _ => NetworkMode::Container,

@@ -1,10 +1,12 @@
 //! `user-network-incomplete`: a task on a user-defined network needs that
-//! network's name, and (1.4 form) an explicit empty `ports` list.
+//! network's name (unless Marathon runs with `--default_network_name`), and,
+//! for Marathon 1.4, an explicit empty `ports` list.
 
 use serde_json::Value;
 
 use super::{AppContext, Rule};
 use crate::diagnostic::{Diagnostic, Target};
+use crate::marathon_target::MarathonVersion;
 
 pub struct UserNetworkIncomplete;
 
@@ -15,8 +17,12 @@ impl Rule for UserNetworkIncomplete {
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
         let docker_network = app.app.pointer("/container/docker/network").and_then(Value::as_str);
-        if docker_network == Some("USER") {
+        if docker_network.is_some_and(|n| n.eq_ignore_ascii_case("USER")) {
             check_legacy_user_network(self.id(), app, out);
+        }
+        // Marathon fills in its default network name for unnamed networks.
+        if app.options.default_network_name.is_some() {
+            return;
         }
         if let Some(Value::Array(networks)) = app.app.get("networks") {
             for (i, network) in networks.iter().enumerate() {
@@ -25,7 +31,7 @@ impl Rule for UserNetworkIncomplete {
                     .get("name")
                     .and_then(Value::as_str)
                     .is_some_and(|n| !n.is_empty());
-                if mode == "container" && !named {
+                if mode.eq_ignore_ascii_case("container") && !named {
                     out.push(
                         Diagnostic::at(self.id(), app.field(&format!("/networks/{i}")), "this container network has no `name`: Marathon cannot tell which network to join, and rejects the app unless it runs with --default_network_name")
                             .label("container network without a name")
@@ -41,7 +47,7 @@ fn check_legacy_user_network(id: &str, app: &AppContext<'_>, out: &mut Vec<Diagn
     let network = app.field("/container/docker/network");
     let ip_address = app.app.get("ipAddress").filter(|v| v.is_object());
     let network_name = ip_address.and_then(|ip| ip.get("networkName")).and_then(Value::as_str);
-    if network_name.is_none_or(str::is_empty) {
+    if network_name.is_none_or(str::is_empty) && app.options.default_network_name.is_none() {
         let (pointer, target, what) = match ip_address {
             Some(_) => (
                 app.field("/ipAddress"),
@@ -58,8 +64,12 @@ fn check_legacy_user_network(id: &str, app: &AppContext<'_>, out: &mut Vec<Diagn
         );
     }
     // With IP-per-task the task has no host ports; Marathon 1.4 otherwise
-    // supplies its default port and rejects "an IP address and ports"
-    // (always on PUT, the usual deploy path, where partialUpdate is the default).
+    // supplies its default port and rejects "an IP address and ports" (on
+    // PUT, the usual deploy path, where partialUpdate is the default).
+    // 1.5+ drops port definitions for non-host networks, so it never cares.
+    if app.options.marathon_version >= MarathonVersion::V1_5 {
+        return;
+    }
     let explicit_empty = |key: &str| app.app.get(key).and_then(Value::as_array).is_some_and(Vec::is_empty);
     if !explicit_empty("ports") && !explicit_empty("portDefinitions") {
         let ports = app.app.get("ports").or_else(|| app.app.get("portDefinitions"));
@@ -90,7 +100,17 @@ mod tests {
     use serde_json::json;
 
     fn found(app: Value) -> Vec<(String, String)> {
-        run_rule(&UserNetworkIncomplete, app, &RuleOptions::default())
+        found_with(
+            app,
+            &RuleOptions {
+                marathon_version: MarathonVersion::V1_4,
+                ..RuleOptions::default()
+            },
+        )
+    }
+
+    fn found_with(app: Value, options: &RuleOptions) -> Vec<(String, String)> {
+        run_rule(&UserNetworkIncomplete, app, options)
             .into_iter()
             .map(|d| (d.pointer.unwrap(), d.message))
             .collect()
@@ -123,6 +143,25 @@ mod tests {
             found(app).is_empty(),
             "an empty portDefinitions is as explicit as ports"
         );
+    }
+
+    #[test]
+    fn empty_ports_matter_only_to_marathon_1_4() {
+        let mut app = user_app();
+        app["ipAddress"] = json!({"networkName": "calico"});
+        assert!(found_with(app, &RuleOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn a_default_network_name_names_unnamed_networks() {
+        let options = RuleOptions {
+            default_network_name: Some("dcos".into()),
+            ..RuleOptions::default()
+        };
+        assert!(found_with(json!({"id": "/a", "networks": [{"mode": "container"}]}), &options).is_empty());
+        let mut app = user_app();
+        app["ports"] = json!([]);
+        assert!(found_with(app, &options).is_empty());
     }
 
     #[test]
