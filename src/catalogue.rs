@@ -78,7 +78,7 @@ pub enum Expect {
 /// flags of the same names do: `agent-resources=...`, `marathon-version=1.4`,
 /// `enable-features=secrets,gpu_resources`, `default-network-name=dcos`; and
 /// `encoding=latin1` lints its bytes as Latin-1 (the only way a Markdown file
-/// can show a file that is not UTF-8).
+/// can show a file that is not UTF-8), and `files` makes it several files.
 #[derive(Debug, Clone)]
 pub struct Example {
     pub expect: Expect,
@@ -88,6 +88,9 @@ pub struct Example {
     pub enable_features: Option<String>,
     pub default_network_name: Option<String>,
     pub latin1: bool,
+    /// `files`: the block is a JSON object mapping file names to documents,
+    /// linted together in one run (for rules across files).
+    pub files: bool,
     /// Words of the tag this catalogue does not know (a test rejects them).
     pub unknown_words: Vec<String>,
 }
@@ -158,6 +161,7 @@ impl RuleDoc {
                         enable_features: None,
                         default_network_name: None,
                         latin1: false,
+                        files: false,
                         unknown_words: Vec::new(),
                     };
                     let mut tagged = false;
@@ -166,6 +170,7 @@ impl RuleDoc {
                             "fail" => (example.expect, tagged) = (Expect::Fail, true),
                             "pass" => (example.expect, tagged) = (Expect::Pass, true),
                             "encoding=latin1" => example.latin1 = true,
+                            "files" => example.files = true,
                             _ => {
                                 let (key, value) = word.split_once('=').unwrap_or((word, ""));
                                 let slot = match key {

@@ -5,14 +5,16 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::agent_resources;
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::discover::{self, Found, Input};
 use crate::lint::Linter;
 use crate::marathon_target::{Features, MarathonVersion};
+use crate::project_rules;
 use crate::report::{human::HumanRenderer, json, Totals};
+use crate::rule_docs;
 use crate::rules::RuleOptions;
 use crate::source::SourceFile;
 
@@ -35,7 +37,39 @@ pub enum Color {
 /// Lint Marathon app definitions (apps, groups, lists of apps) before Marathon
 /// refuses them or a deployment hangs.
 #[derive(Debug, Parser)]
-#[command(name = "marathon-lint", version, about, long_about = None)]
+#[command(name = "marathon-lint", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub lint: Args,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every rule: id, default severity, category and summary. (To lint
+    /// a directory named `rules`, write `./rules`.)
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print one rule's documentation: what it checks, why, a failing and a
+    /// passing example, and the Marathon source it mirrors.
+    Rule {
+        /// The rule id, e.g. host-port-outside-agent-ranges.
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    /// The reference page checked in as docs/rules.md.
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files and directories to lint; directories are searched for `.json`
     /// files. `-` reads standard input.
@@ -82,14 +116,31 @@ pub struct Args {
 }
 
 pub fn run() -> ExitCode {
-    let args = Args::parse();
-    match execute(&args) {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        None => execute(&cli.lint),
+        Some(Command::Rules { format }) => print(&match format {
+            RulesFormat::Text => rule_docs::list_text(),
+            RulesFormat::Json => rule_docs::list_json(),
+            RulesFormat::Markdown => rule_docs::reference_markdown(),
+        }),
+        Some(Command::Rule { id }) => rule_docs::show(id).and_then(|page| print(&page)),
+    };
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("marathon-lint: error: {message}");
             ExitCode::from(2)
         }
     }
+}
+
+fn print(text: &str) -> Result<ExitCode, String> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| format!("cannot write: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn execute(args: &Args) -> Result<ExitCode, String> {
@@ -107,6 +158,8 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
 
     let mut tool_failed = false;
     let mut reports: Vec<FileReport> = Vec::new();
+    // Per report, its apps' facts for the rules across files.
+    let mut facts = Vec::new();
     let mut totals = Totals::default();
     let mut skipped = Vec::new();
 
@@ -153,7 +206,11 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             continue;
         }
         reports.push(linted.report);
+        facts.resize_with(reports.len() - 1, Vec::new);
+        facts.push(linted.apps);
     }
+    facts.resize_with(reports.len(), Vec::new);
+    project_rules::check(&mut reports, &facts);
     totals.files_skipped = skipped.len();
     for report in &reports {
         // Reports of unreadable paths are findings, not checked files.

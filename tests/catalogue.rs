@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use marathon_lint::catalogue::{self, Expect};
-use marathon_lint::diagnostic::Severity;
+use marathon_lint::diagnostic::{Diagnostic, Severity};
 use marathon_lint::lint::Linter;
 use marathon_lint::rules::{self, ENGINE_RULES};
 
@@ -19,6 +19,7 @@ fn every_rule_has_exactly_one_entry_and_every_entry_a_rule() {
     let implemented: BTreeSet<&str> = rules::all()
         .map(|r| r.id())
         .chain(ENGINE_RULES.iter().copied())
+        .chain(marathon_lint::project_rules::RULES.iter().copied())
         .collect();
     assert_eq!(unique, implemented);
 }
@@ -64,6 +65,31 @@ fn entries_are_well_formed() {
     }
 }
 
+/// Lint an example as the command line would: one file, or (`files`) several
+/// files in one run, with the rules across files.
+fn lint_example(example: &catalogue::Example, name: &str, options: rules::RuleOptions) -> Vec<Diagnostic> {
+    let linter = Linter::new(options);
+    let inputs: Vec<(String, Vec<u8>)> = if example.files {
+        let files: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&example.code)
+            .unwrap_or_else(|e| panic!("{name}: a `files` example is an object of files: {e}"));
+        files
+            .into_iter()
+            .map(|(file, doc)| (file, serde_json::to_vec_pretty(&doc).unwrap()))
+            .collect()
+    } else {
+        vec![(name.to_string(), example.bytes())]
+    };
+    let mut reports = Vec::new();
+    let mut facts = Vec::new();
+    for (file, bytes) in inputs {
+        let linted = linter.lint_bytes(&file, bytes);
+        reports.push(linted.report);
+        facts.push(linted.apps);
+    }
+    marathon_lint::project_rules::check(&mut reports, &facts);
+    reports.into_iter().flat_map(|r| r.diagnostics).collect()
+}
+
 #[test]
 fn failing_examples_fail_and_passing_examples_pass() {
     let mut checked = 0;
@@ -78,8 +104,7 @@ fn failing_examples_fail_and_passing_examples_pass() {
             let options = example
                 .rule_options()
                 .unwrap_or_else(|e| panic!("example {i} of {}: {e}", rule.meta.id));
-            let linted = Linter::new(options).lint_bytes(&format!("{}#{i}", rule.meta.id), example.bytes());
-            let found = &linted.report.diagnostics;
+            let found = lint_example(&example, &format!("{}#{i}", rule.meta.id), options);
             let fired = found.iter().any(|d| d.rule == rule.meta.id);
             match example.expect {
                 Expect::Fail => assert!(

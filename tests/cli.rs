@@ -297,3 +297,51 @@ fn the_run_continues_after_a_broken_file() {
         .collect();
     assert_eq!(files, vec!["a.json", "missing.json", "b.json"]);
 }
+
+#[test]
+fn rules_across_files_see_every_file_of_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = |id: &str, port: u32| {
+        format!(
+            r#"{{"id": "{id}", "constraints": [["hostname", "UNIQUE"]],
+  "upgradeStrategy": {{"minimumHealthCapacity": 0, "maximumOverCapacity": 0}},
+  "container": {{"type": "DOCKER", "docker": {{"image": "nginx:1.25", "network": "BRIDGE",
+    "portMappings": [{{"containerPort": 80, "hostPort": {port}}}]}}}},
+  "dependencies": ["/shop/db"]}}"#
+        )
+    };
+    std::fs::write(dir.path().join("a.json"), pinned("/shop/web", 31080)).unwrap();
+    std::fs::write(dir.path().join("b.json"), pinned("/shop/admin", 31080)).unwrap();
+    std::fs::write(dir.path().join("c.json"), pinned("/shop/web", 31090)).unwrap();
+    let run = run_in(dir.path(), &["--format", "json", "a.json", "b.json", "c.json"], None);
+    let doc = run.json();
+    let found: Vec<(&str, &str, &str)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap(),
+                d["rule"].as_str().unwrap(),
+                d["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("a.json", "unknown-dependency", "info"),
+            ("b.json", "host-port-clash", "warning"),
+            ("b.json", "unknown-dependency", "info"),
+            ("c.json", "duplicate-app-id", "warning"),
+            ("c.json", "unknown-dependency", "info"),
+        ]
+    );
+    let clash = &doc["diagnostics"][1];
+    assert!(
+        clash["message"].as_str().unwrap().contains("/shop/web (a.json:4)"),
+        "{clash}"
+    );
+    assert_eq!(clash["pointer"], "/container/docker/portMappings/0/hostPort");
+    assert_eq!(run.code, 0, "warnings and infos do not fail the run");
+}

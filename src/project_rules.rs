@@ -1,0 +1,151 @@
+//! Rules across all files linted in one run: the same app id defined twice,
+//! two apps pinning the same host port, and dependencies on apps no file
+//! defines. They need every file's facts, so they run after all files.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::catalogue;
+use crate::diagnostic::{Diagnostic, FileReport};
+use crate::lint::{AppFacts, Located};
+
+pub const DUPLICATE_APP_ID: &str = "duplicate-app-id";
+pub const HOST_PORT_CLASH: &str = "host-port-clash";
+pub const UNKNOWN_DEPENDENCY: &str = "unknown-dependency";
+
+/// Ids of the rules in this module, for the catalogue.
+pub const RULES: &[&str] = &[DUPLICATE_APP_ID, HOST_PORT_CLASH, UNKNOWN_DEPENDENCY];
+
+/// An app, and which report (file) it came from.
+struct Entry<'a> {
+    report: usize,
+    app: &'a AppFacts,
+}
+
+/// `file:line` of a located fact, for messages that name another file.
+fn place(reports: &[FileReport], report: usize, located: &Located<impl Sized>) -> String {
+    let file = &reports[report].file;
+    match &located.span {
+        Some(span) => format!("{}:{}", file.name, file.line_col(span.start).line),
+        None => file.name.clone(),
+    }
+}
+
+fn finding<T>(rule: &str, at: &Located<T>, message: String) -> Diagnostic {
+    let mut d = Diagnostic::at(rule, at.pointer.clone(), message);
+    d.span = at.span.clone();
+    d.severity = catalogue::severity_of(rule);
+    d
+}
+
+/// Add the cross-file findings to `reports`. `apps[i]` holds the facts of the
+/// apps of `reports[i]`.
+pub fn check(reports: &mut [FileReport], apps: &[Vec<AppFacts>]) {
+    let entries: Vec<Entry<'_>> = apps
+        .iter()
+        .enumerate()
+        .flat_map(|(report, apps)| apps.iter().map(move |app| Entry { report, app }))
+        .collect();
+    let mut found: Vec<(usize, Diagnostic)> = Vec::new();
+    duplicate_ids(reports, &entries, &mut found);
+    host_port_clashes(reports, &entries, &mut found);
+    unknown_dependencies(&entries, &mut found);
+    for (report, diagnostic) in found {
+        reports[report].diagnostics.push(diagnostic);
+    }
+    for report in reports.iter_mut() {
+        report.diagnostics.sort_by(|a, b| {
+            let key = |d: &Diagnostic| d.span.as_ref().map(|s| (s.start, s.end));
+            key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
+        });
+    }
+}
+
+fn duplicate_ids(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
+    let mut first_by_id: BTreeMap<&str, &Entry<'_>> = BTreeMap::new();
+    for entry in entries {
+        let id = entry.app.id.value.as_str();
+        match first_by_id.get(id) {
+            // Twice in one file is the `duplicate-id` rule's (Marathon
+            // rejects it there); across files, one deploy overwrites the other.
+            Some(first) if first.report != entry.report => {
+                let message = format!(
+                    "the app id {id} is also defined in {}: whichever is deployed last replaces the other",
+                    place(reports, first.report, &first.app.id)
+                );
+                out.push((
+                    entry.report,
+                    finding(DUPLICATE_APP_ID, &entry.app.id, message)
+                        .label("defined twice")
+                        .help("give one of the apps another id, or delete the stale copy"),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                first_by_id.insert(id, entry);
+            }
+        }
+    }
+}
+
+fn host_port_clashes(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
+    // The first app to pin each port, by id; an app defined twice (a
+    // duplicate id) does not clash with itself.
+    let mut first_by_port: BTreeMap<u64, (&Entry<'_>, &Located<u64>)> = BTreeMap::new();
+    for entry in entries {
+        let mut seen_here = BTreeSet::new();
+        for port in &entry.app.fixed_host_ports {
+            if !seen_here.insert(port.value) {
+                continue;
+            }
+            match first_by_port.get(&port.value) {
+                Some((first, first_port)) if first.app.id.value != entry.app.id.value => {
+                    let message = format!(
+                        "host port {} is also pinned by {} ({}): tasks of the two apps can never run on the same agent, \
+                         and where one runs the other cannot be placed",
+                        port.value,
+                        first.app.id.value,
+                        place(reports, first.report, *first_port)
+                    );
+                    out.push((
+                        entry.report,
+                        finding(HOST_PORT_CLASH, port, message)
+                            .label("pinned by another app too")
+                            .help("give one of the apps another host port, or keep them on disjoint agents with constraints"),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    first_by_port.insert(port.value, (entry, port));
+                }
+            }
+        }
+    }
+}
+
+fn unknown_dependencies(entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
+    // A dependency may name an app or a group; every ancestor of an app id
+    // is a group some file defines.
+    let mut known: BTreeSet<&str> = BTreeSet::new();
+    for entry in entries {
+        let id = entry.app.id.value.as_str();
+        known.insert(id);
+        known.extend(id.match_indices('/').filter(|(i, _)| *i > 0).map(|(i, _)| &id[..i]));
+    }
+    for entry in entries {
+        for dependency in &entry.app.dependencies {
+            if known.contains(dependency.value.as_str()) {
+                continue;
+            }
+            let message = format!(
+                "{} depends on {}, which none of the linted files defines: Marathon waits for it to be deployed first",
+                entry.app.id.value, dependency.value
+            );
+            out.push((
+                entry.report,
+                finding(UNKNOWN_DEPENDENCY, dependency, message)
+                    .label("not defined in any linted file")
+                    .help("lint the file that defines it in the same run, or check the id for a typo"),
+            ));
+        }
+    }
+}
