@@ -13,7 +13,7 @@ use crate::discover::{self, Found, Input};
 use crate::lint::Linter;
 use crate::marathon_target::{Features, MarathonVersion};
 use crate::project_rules;
-use crate::report::{human::HumanRenderer, json, Totals};
+use crate::report::{github, gitlab, human::HumanRenderer, json, junit, sarif, Totals};
 use crate::rule_docs;
 use crate::rules::RuleOptions;
 use crate::source::SourceFile;
@@ -24,6 +24,14 @@ pub enum Format {
     Human,
     /// One JSON document `{"diagnostics": [...]}` for editors and CI tools.
     Json,
+    /// SARIF 2.1.0, e.g. for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the diff).
+    Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// JUnit XML: one test case per file.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -109,6 +117,19 @@ pub struct Args {
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+
+    /// Write the report to FILE instead of standard output; the closing
+    /// summary still goes to the terminal.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 1) when there are more than N warnings.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
+
+    /// Fail (exit 1) on any warning, as on an error.
+    #[arg(long)]
+    pub deny_warnings: bool,
 
     /// Also say which files were skipped and why.
     #[arg(short, long)]
@@ -230,8 +251,12 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let write_failed = |e: std::io::Error| format!("cannot write the report: {e}");
-    match args.format {
-        Format::Json => out.write_all(json::render(&reports).as_bytes()).map_err(write_failed)?,
+    let report = match args.format {
+        Format::Json => json::render(&reports),
+        Format::Sarif => sarif::render(&reports),
+        Format::Github => github::render(&reports),
+        Format::Gitlab => gitlab::render(&reports),
+        Format::Junit => junit::render(&reports),
         Format::Human => {
             let color = match args.color {
                 Color::Always => true,
@@ -242,7 +267,8 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
                             || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"))
                 }
             };
-            let width = if std::io::stdout().is_terminal() {
+            let color = color && args.output.is_none();
+            let width = if std::io::stdout().is_terminal() && args.output.is_none() {
                 None
             } else {
                 Some(100)
@@ -267,16 +293,30 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
                     ));
                 }
             }
-            text.push_str(&totals.summary());
-            text.push('\n');
-            out.write_all(text.as_bytes()).map_err(write_failed)?;
+            if args.output.is_none() {
+                text.push_str(&totals.summary());
+                text.push('\n');
+            }
+            text
         }
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, report.as_bytes())
+                .map_err(|e| format!("cannot write {}: {}", path.display(), discover::io_message(&e)))?;
+            out.write_all(format!("{}\n", totals.summary()).as_bytes())
+                .map_err(write_failed)?;
+        }
+        None => out.write_all(report.as_bytes()).map_err(write_failed)?,
     }
     out.flush().map_err(write_failed)?;
 
     Ok(if tool_failed {
         ExitCode::from(2)
-    } else if totals.errors > 0 {
+    } else if totals.errors > 0
+        || (args.deny_warnings && totals.warnings > 0)
+        || args.max_warnings.is_some_and(|max| totals.warnings > max)
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

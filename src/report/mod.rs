@@ -1,8 +1,12 @@
 //! Output: human (miette code frames) and JSON (a stable contract for editors
 //! and CI tools).
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::diagnostic::{FileReport, Severity};
 
