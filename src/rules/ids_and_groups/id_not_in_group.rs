@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::paths;
 use crate::diagnostic::Diagnostic;
+use crate::marathon_target::MarathonVersion;
 use crate::model::canonical_id;
 use crate::rules::{GroupContext, Rule};
 
@@ -29,8 +30,10 @@ impl Rule for IdNotInGroup {
                     continue;
                 };
                 let id = canonical_id(raw, group_id);
-                // An id that resolves to the root is `invalid-app-id`'s.
-                if id == "/" || paths::parent(&id) == group_id {
+                // From 1.5 an id that resolves to the root is
+                // `invalid-app-id`'s; 1.4 only sees that it is not a child.
+                let root_reported = id == "/" && group.options.marathon_version >= MarathonVersion::V1_5;
+                if root_reported || paths::parent(&id) == group_id {
                     continue;
                 }
                 let relative = id.strip_prefix(group_id).map(|rest| rest.trim_start_matches('/'));
@@ -97,6 +100,17 @@ mod tests {
             .contains("Identifier is not child of /shop. Hint: use relative paths."));
         assert!(found[0].1.contains("`/other/web` is not"));
         assert!(found[1].1.contains("`db/redis` (`/shop/db/redis`)"));
+    }
+
+    #[test]
+    fn escaping_to_the_root() {
+        let group = json!({"id": "/shop", "apps": [{"id": ".."}]});
+        assert!(found(group.clone()).is_empty(), "1.5+: invalid-app-id reports the root");
+        let options = RuleOptions {
+            marathon_version: MarathonVersion::V1_4,
+            ..RuleOptions::default()
+        };
+        assert_eq!(run_group_rule(&IdNotInGroup, group, &options).len(), 1);
     }
 
     #[test]

@@ -82,7 +82,8 @@ impl Rule for InvalidDependency {
             &["/"]
         };
         for (pointer, raw) in &deps {
-            let Some(target) = resolve(raw, bases) else {
+            let unreadable = version >= MarathonVersion::V1_5 && paths::has_dot_segment(raw);
+            let Some(target) = resolve(raw, bases).filter(|_| !unreadable) else {
                 continue;
             };
             if !paths::within(id, &target) {
@@ -109,7 +110,11 @@ impl Rule for InvalidDependency {
         if !paths::is_top_level(group.pointer) {
             return;
         }
-        let mut graph = Graph::default();
+        let mut graph = Graph {
+            // 1.5+ refuses these entries when it reads them, before any cycle.
+            skip_dot_segments: group.options.marathon_version >= MarathonVersion::V1_5,
+            ..Graph::default()
+        };
         graph.collect(group.group, group.pointer, group.id.unwrap_or("/"));
         graph.report(self.id(), out);
     }
@@ -119,6 +124,8 @@ impl Rule for InvalidDependency {
 struct Edge {
     from: String,
     to: String,
+    /// The id the entry resolves to (an app, or a group of apps).
+    target: String,
     pointer: String,
     raw: String,
 }
@@ -131,6 +138,7 @@ struct Graph {
     app_deps: Vec<(String, String, String, String)>,
     /// `(group id, pointer, raw)` for group entries.
     group_deps: Vec<(String, String, String)>,
+    skip_dot_segments: bool,
 }
 
 impl Graph {
@@ -176,8 +184,9 @@ impl Graph {
     fn edges(&self) -> Vec<Edge> {
         let mut edges = Vec::new();
         let unique = |id: &String| self.apps.get(id) == Some(&1);
+        let readable = |raw: &str| !(self.skip_dot_segments && paths::has_dot_segment(raw));
         for (from, group_id, pointer, raw) in &self.app_deps {
-            let Some(target) = resolve(raw, &[group_id, "/"]).filter(|_| unique(from)) else {
+            let Some(target) = resolve(raw, &[group_id, "/"]).filter(|_| unique(from) && readable(raw)) else {
                 continue;
             };
             let targets: Vec<&String> = if self.apps.contains_key(&target) {
@@ -189,13 +198,14 @@ impl Graph {
                 edges.push(Edge {
                     from: from.clone(),
                     to: to.clone(),
+                    target: target.clone(),
                     pointer: pointer.clone(),
                     raw: raw.clone(),
                 });
             }
         }
         for (group_id, pointer, raw) in &self.group_deps {
-            let Some(target) = resolve(raw, &[group_id, "/"]) else {
+            let Some(target) = resolve(raw, &[group_id, "/"]).filter(|_| readable(raw)) else {
                 continue;
             };
             for from in self.apps_within(group_id).filter(|id| unique(id)) {
@@ -203,6 +213,7 @@ impl Graph {
                     edges.push(Edge {
                         from: from.clone(),
                         to: to.clone(),
+                        target: target.clone(),
                         pointer: pointer.clone(),
                         raw: raw.clone(),
                     });
@@ -235,16 +246,25 @@ impl Graph {
                 continue;
             }
             reported.push(members);
-            let shown = cycle.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(" → ");
-            out.push(
-                Diagnostic::at(
-                    rule,
-                    edge.pointer.clone(),
-                    format!(
-                        "dependency `{}` closes a cycle: {shown}; Marathon answers {CYCLE}",
-                        edge.raw
-                    ),
+            let message = if edge.from == edge.to {
+                let what = if edge.target == edge.from {
+                    "the app itself".to_string()
+                } else {
+                    format!("`{}`, a group `{}` is in", edge.target, edge.from)
+                };
+                format!(
+                    "dependency `{}` is {what}, so the app depends on itself: Marathon answers {CYCLE}",
+                    edge.raw
                 )
+            } else {
+                let shown = cycle.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(" → ");
+                format!(
+                    "dependency `{}` closes a cycle: {shown}; Marathon answers {CYCLE}",
+                    edge.raw
+                )
+            };
+            out.push(
+                Diagnostic::at(rule, edge.pointer.clone(), message)
                 .label("closes a dependency cycle")
                 .target(Target::Value)
                 .help(
@@ -363,7 +383,8 @@ mod tests {
     fn group_dependencies_and_dependencies_on_groups() {
         // An app depending on the group it is in.
         let group = json!({"id": "/shop", "apps": [{"id": "web", "dependencies": ["/shop"]}]});
-        assert_eq!(group_messages(group).len(), 1);
+        let found = group_messages(group);
+        assert!(found[0].1.contains("`/shop`, a group `/shop/web` is in"), "{found:?}");
         // Group `db` depends on group `web`, whose app depends on `db`'s app.
         let group = json!({"id": "/shop", "groups": [
             {"id": "db", "dependencies": ["/shop/web"], "apps": [{"id": "pg"}]},
