@@ -19,6 +19,8 @@ include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
 pub enum Category {
     /// A path could not be read or walked.
     File,
+    /// The configuration or an app's suppression label is wrong.
+    Config,
     /// The text is not strict JSON.
     Syntax,
     /// A value's type, range or place, from `schemas/`.
@@ -32,6 +34,8 @@ pub enum Category {
     Practice,
     /// Problems between files linted together.
     Project,
+    /// A team's own rule, loaded from a policy directory.
+    Policy,
 }
 
 impl Category {
@@ -55,6 +59,9 @@ pub struct RuleMeta {
     /// Marathon or Mesos sources the rule mirrors.
     #[serde(default)]
     pub sources: Vec<String>,
+    /// Policies: the message of their diagnostics (default: the summary).
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone)]

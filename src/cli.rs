@@ -2,20 +2,20 @@
 //! and pick the exit status (0 clean, 1 errors found, 2 could not do the job).
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::agent_resources;
+use crate::config::{self, Config, SettingsPatch};
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::discover::{self, Found, Input};
-use crate::lint::Linter;
+use crate::lint::{self, Linted, Linter};
 use crate::marathon_target::{Features, MarathonVersion};
-use crate::project_rules;
 use crate::report::{github, gitlab, human::HumanRenderer, json, junit, sarif, Totals};
 use crate::rule_docs;
-use crate::rules::RuleOptions;
 use crate::source::SourceFile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -61,6 +61,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
+    /// Print the effective configuration for a path: which file it comes
+    /// from and every setting, after overrides and flags.
+    Config {
+        /// The file (or directory) to show the configuration of.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        settings: Args,
+    },
     /// Print one rule's documentation: what it checks, why, a failing and a
     /// passing example, and the Marathon source it mirrors.
     Rule {
@@ -97,13 +106,14 @@ pub struct Args {
 
     /// The Marathon version the definitions are sent to (1.4 to 1.10); rules
     /// that differ between versions follow it.
-    #[arg(long, value_name = "VERSION", default_value_t = MarathonVersion::NEWEST)]
-    pub marathon_version: MarathonVersion,
+    /// [default: 1.10, or the configuration's `marathon-version`]
+    #[arg(long, value_name = "VERSION")]
+    pub marathon_version: Option<MarathonVersion>,
 
     /// Features your Marathon runs with (its --enable_features), comma
     /// separated: secrets, gpu_resources, external_volumes.
-    #[arg(long, value_name = "FEATURES", default_value = "")]
-    pub enable_features: Features,
+    #[arg(long, value_name = "FEATURES")]
+    pub enable_features: Option<Features>,
 
     /// The network name your Marathon fills in for container networks without
     /// one (its --default_network_name). Without it, such networks are errors.
@@ -131,6 +141,15 @@ pub struct Args {
     #[arg(long)]
     pub deny_warnings: bool,
 
+    /// Use this configuration file for every linted file, instead of the
+    /// closest marathon-lint.toml above each one.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every marathon-lint.toml: built-in defaults and flags only.
+    #[arg(long)]
+    pub no_config: bool,
+
     /// Also say which files were skipped and why.
     #[arg(short, long)]
     pub verbose: bool,
@@ -146,6 +165,7 @@ pub fn run() -> ExitCode {
             RulesFormat::Markdown => rule_docs::reference_markdown(),
         }),
         Some(Command::Rule { id }) => rule_docs::show(id).and_then(|page| print(&page)),
+        Some(Command::Config { path, settings }) => show_config(path, settings),
     };
     match result {
         Ok(code) => code,
@@ -164,25 +184,64 @@ fn print(text: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn execute(args: &Args) -> Result<ExitCode, String> {
-    let agent_ports = match &args.agent_resources {
-        Some(text) => agent_resources::parse(text).map_err(|e| format!("--agent-resources: {e}"))?,
-        None => Default::default(),
-    };
-    let linter = Linter::new(RuleOptions {
-        agent_ports,
+/// What the command line sets, which beats every configuration file.
+fn flags_patch(args: &Args) -> Result<SettingsPatch, String> {
+    Ok(SettingsPatch {
         marathon_version: args.marathon_version,
+        agent_resources: args
+            .agent_resources
+            .as_deref()
+            .map(agent_resources::parse)
+            .transpose()
+            .map_err(|e| format!("--agent-resources: {e}"))?,
         features: args.enable_features,
         default_network_name: args.default_network_name.clone(),
-        ..RuleOptions::default()
-    });
+        levels: Default::default(),
+    })
+}
 
+/// The linter for one file: its configuration's settings, then the flags.
+fn linter_for(config: &Config, path: &Path, flags: &SettingsPatch) -> Linter {
+    let (mut settings, _) = config.settings_for(path);
+    flags.apply(&mut settings);
+    Linter {
+        options: settings.options,
+        levels: Arc::new(settings.levels),
+        policies: config.policies.clone(),
+    }
+}
+
+/// `marathon-lint config PATH`: the effective configuration, so users can
+/// see why a rule fired.
+fn show_config(path: &Path, args: &Args) -> Result<ExitCode, String> {
+    let flags = flags_patch(args)?;
+    let mut configs = match config::Resolver::new(args.config.as_deref(), args.no_config) {
+        Ok(resolver) => resolver,
+        Err(reports) => return report_config_errors(args, reports),
+    };
+    let dir = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let config = match configs.for_dir(&dir) {
+        Ok(config) => config,
+        Err(reports) => return report_config_errors(args, reports),
+    };
+    print(&config::describe(&config, path, &flags))
+}
+
+fn execute(args: &Args) -> Result<ExitCode, String> {
+    let flags = flags_patch(args)?;
     let mut tool_failed = false;
-    let mut reports: Vec<FileReport> = Vec::new();
-    // Per report, its apps' facts for the rules across files.
-    let mut facts = Vec::new();
+    let mut linted: Vec<Linted> = Vec::new();
     let mut totals = Totals::default();
     let mut skipped = Vec::new();
+    let mut gitignores = discover::Gitignores::default();
+    let mut configs = match config::Resolver::new(args.config.as_deref(), args.no_config) {
+        Ok(resolver) => resolver,
+        Err(reports) => return report_config_errors(args, reports),
+    };
 
     for found in discover::discover(&args.paths) {
         let input = match found {
@@ -190,21 +249,45 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             Found::Problem(problem) => {
                 tool_failed |= problem.fatal;
                 let rule = if problem.fatal { "io-error" } else { "symlink-loop" };
-                reports.push(path_report(&problem.path.display().to_string(), rule, problem.message));
+                linted.push(Linted::without_document(path_report(
+                    &problem.path.display().to_string(),
+                    rule,
+                    problem.message,
+                )));
                 continue;
             }
         };
+        // Standard input is configured as a file in the current directory.
+        let path = match &input {
+            Input::Stdin => PathBuf::from(args.stdin_filename.as_deref().unwrap_or("<stdin>")),
+            Input::File { path, .. } => path.clone(),
+        };
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let config = match configs.for_dir(&dir) {
+            Ok(config) => config,
+            Err(reports) => {
+                // A broken configuration: report it once, lint nothing under it.
+                tool_failed = true;
+                linted.extend(reports.into_iter().map(Linted::without_document));
+                continue;
+            }
+        };
+        if let Input::File { explicit: false, .. } = input {
+            if !config.selects(&path) || (config.respect_gitignore && gitignores.is_ignored(&path)) {
+                continue;
+            }
+        }
         let (name, bytes, explicit) = match &input {
             Input::Stdin => {
                 let mut bytes = Vec::new();
-                let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+                let name = path.display().to_string();
                 if let Err(err) = std::io::stdin().read_to_end(&mut bytes) {
                     tool_failed = true;
-                    reports.push(path_report(
+                    linted.push(Linted::without_document(path_report(
                         &name,
                         "io-error",
                         format!("cannot read standard input: {}", discover::io_message(&err)),
-                    ));
+                    )));
                     continue;
                 }
                 (name, bytes, true)
@@ -215,31 +298,29 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
                     Ok(bytes) => (name, bytes, *explicit),
                     Err(message) => {
                         tool_failed = true;
-                        reports.push(path_report(&name, "io-error", message));
+                        linted.push(Linted::without_document(path_report(&name, "io-error", message)));
                         continue;
                     }
                 }
             }
         };
-        let linted = linter.lint_bytes(&name, bytes);
-        if !explicit && !linted.looks_like_marathon {
+        let result = linter_for(&config, &path, &flags).lint_bytes(&name, bytes);
+        if !explicit && !result.looks_like_marathon {
             skipped.push(name);
             continue;
         }
-        reports.push(linted.report);
-        facts.resize_with(reports.len() - 1, Vec::new);
-        facts.push(linted.apps);
+        linted.push(result);
     }
-    facts.resize_with(reports.len(), Vec::new);
-    project_rules::check(&mut reports, &facts);
+    let reports = lint::finish_run(linted);
     totals.files_skipped = skipped.len();
     for report in &reports {
-        // Reports of unreadable paths are findings, not checked files.
-        if report
+        // Reports of unreadable paths and configurations are findings, not
+        // checked files.
+        let about_a_path = report
             .diagnostics
             .iter()
-            .any(|d| d.rule == "io-error" || d.rule == "symlink-loop")
-        {
+            .any(|d| matches!(d.rule.as_str(), "io-error" | "symlink-loop" | "config-error"));
+        if about_a_path {
             totals.errors += report.count(Severity::Error);
             totals.warnings += report.count(Severity::Warning);
             totals.files_with_findings += 1;
@@ -248,15 +329,31 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         }
     }
 
+    write_report(args, &reports, &totals, &skipped)?;
+
+    Ok(if tool_failed {
+        ExitCode::from(2)
+    } else if totals.errors > 0
+        || (args.deny_warnings && totals.warnings > 0)
+        || args.max_warnings.is_some_and(|max| totals.warnings > max)
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Print (or write to --output) the report in the chosen format.
+fn write_report(args: &Args, reports: &[FileReport], totals: &Totals, skipped: &[String]) -> Result<(), String> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let write_failed = |e: std::io::Error| format!("cannot write the report: {e}");
     let report = match args.format {
-        Format::Json => json::render(&reports),
-        Format::Sarif => sarif::render(&reports),
-        Format::Github => github::render(&reports),
-        Format::Gitlab => gitlab::render(&reports),
-        Format::Junit => junit::render(&reports),
+        Format::Json => json::render(reports),
+        Format::Sarif => sarif::render(reports),
+        Format::Github => github::render(reports),
+        Format::Gitlab => gitlab::render(reports),
+        Format::Junit => junit::render(reports),
         Format::Human => {
             let color = match args.color {
                 Color::Always => true,
@@ -275,11 +372,11 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             };
             let renderer = HumanRenderer::new(color, width);
             let mut text = String::new();
-            for report in &reports {
+            for report in reports {
                 renderer.render(report, &mut text);
             }
             if args.verbose {
-                for name in &skipped {
+                for name in skipped {
                     text.push_str(&format!(
                         "skipped {name}: it does not look like a Marathon definition\n"
                     ));
@@ -311,16 +408,18 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     }
     out.flush().map_err(write_failed)?;
 
-    Ok(if tool_failed {
-        ExitCode::from(2)
-    } else if totals.errors > 0
-        || (args.deny_warnings && totals.warnings > 0)
-        || args.max_warnings.is_some_and(|max| totals.warnings > max)
-    {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(())
+}
+
+/// A broken `--config`: report it like any finding, and exit 2.
+fn report_config_errors(args: &Args, reports: Vec<FileReport>) -> Result<ExitCode, String> {
+    let mut totals = Totals::default();
+    for report in &reports {
+        totals.errors += report.count(Severity::Error);
+        totals.files_with_findings += 1;
+    }
+    write_report(args, &reports, &totals, &[])?;
+    Ok(ExitCode::from(2))
 }
 
 fn read_file(path: &PathBuf) -> Result<Vec<u8>, String> {

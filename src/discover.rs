@@ -171,6 +171,21 @@ mod tests {
     }
 
     #[test]
+    fn gitignored_files_are_recognised_up_to_the_repository_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("apps/generated")).unwrap();
+        std::fs::write(root.join(".gitignore"), "generated/\n*.local.json\n").unwrap();
+        std::fs::write(root.join("apps/.gitignore"), "!keep.local.json\n").unwrap();
+        let mut ignores = Gitignores::default();
+        assert!(ignores.is_ignored(&root.join("apps/generated/x.json")));
+        assert!(ignores.is_ignored(&root.join("apps/dev.local.json")));
+        assert!(!ignores.is_ignored(&root.join("apps/keep.local.json")));
+        assert!(!ignores.is_ignored(&root.join("apps/web.json")));
+    }
+
+    #[test]
     fn missing_paths_are_fatal_problems() {
         let (inputs, problems) = split(discover(&[PathBuf::from("/definitely/not/here.json")]));
         assert!(inputs.is_empty());
@@ -190,5 +205,59 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("loop"));
         assert!(!problems[0].fatal);
+    }
+}
+
+/// `.gitignore` files between a repository's root and a walked file, read
+/// once per directory. Only walked files are filtered: a file named on the
+/// command line is always linted.
+#[derive(Default)]
+pub struct Gitignores {
+    by_dir: std::collections::HashMap<PathBuf, Option<ignore::gitignore::Gitignore>>,
+}
+
+impl Gitignores {
+    fn matcher(&mut self, dir: &Path) -> Option<&ignore::gitignore::Gitignore> {
+        self.by_dir
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let file = dir.join(".gitignore");
+                if !file.is_file() {
+                    return None;
+                }
+                let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+                // A malformed line is skipped, as git does.
+                let _ = builder.add(&file);
+                builder.build().ok()
+            })
+            .as_ref()
+    }
+
+    /// Is `path` ignored by a `.gitignore` of its repository?
+    pub fn is_ignored(&mut self, path: &Path) -> bool {
+        let Ok(path) = std::path::absolute(path) else {
+            return false;
+        };
+        // Directories from the file up to the repository root; the deepest
+        // .gitignore that has a say wins (later rules override, as in git).
+        let mut dirs = Vec::new();
+        for dir in path.ancestors().skip(1) {
+            dirs.push(dir.to_path_buf());
+            if dir.join(".git").exists() {
+                break;
+            }
+        }
+        for dir in &dirs {
+            if let Some(matcher) = self.matcher(dir) {
+                let matched = matcher.matched_path_or_any_parents(&path, false);
+                if matched.is_ignore() {
+                    return true;
+                }
+                if matched.is_whitelist() {
+                    return false;
+                }
+            }
+        }
+        false
     }
 }

@@ -1,17 +1,24 @@
 //! The pipeline for one document: decode, parse with spans, find the apps and
-//! groups, validate them against the schema, run the rules, then give every
-//! diagnostic its location and catalogue severity.
+//! groups, validate them against the schema, run the rules and policies, then
+//! give every diagnostic its location and severity. `finish_run` then adds
+//! what needs all files of a run (rules across files) and applies
+//! suppressions.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::catalogue;
+use crate::config::Level;
 use crate::diagnostic::{Diagnostic, FileReport, Target};
 use crate::model::{self, Kind};
 use crate::parse::{self, Parsed};
+use crate::policy::Policy;
+use crate::project_rules;
 use crate::rules::{self, AppContext, GroupContext, RuleOptions};
 use crate::schema;
 use crate::source::SourceFile;
+use crate::suppression::{self, Suppression};
 
 /// The outcome of linting one input.
 pub struct Linted {
@@ -21,6 +28,27 @@ pub struct Linted {
     pub looks_like_marathon: bool,
     /// What rules across files need to know of each app.
     pub apps: Vec<AppFacts>,
+    /// Rules silenced by the apps' own labels.
+    pub suppressions: Vec<Suppression>,
+    /// The configured rule levels this file was linted with.
+    pub levels: Arc<Levels>,
+}
+
+/// Per-rule levels from the configuration; rules not named keep their
+/// catalogue severity.
+pub type Levels = BTreeMap<String, Level>;
+
+impl Linted {
+    /// A report with no document behind it (an unreadable path).
+    pub fn without_document(report: FileReport) -> Linted {
+        Linted {
+            report,
+            looks_like_marathon: true,
+            apps: Vec::new(),
+            suppressions: Vec::new(),
+            levels: Arc::default(),
+        }
+    }
 }
 
 /// A located fact: a value, where it is (JSON pointer) and its bytes.
@@ -44,11 +72,16 @@ pub struct AppFacts {
 #[derive(Debug, Clone, Default)]
 pub struct Linter {
     pub options: RuleOptions,
+    pub levels: Arc<Levels>,
+    pub policies: Arc<Vec<Policy>>,
 }
 
 impl Linter {
     pub fn new(options: RuleOptions) -> Self {
-        Linter { options }
+        Linter {
+            options,
+            ..Linter::default()
+        }
     }
 
     pub fn lint_bytes(&self, name: &str, bytes: Vec<u8>) -> Linted {
@@ -56,7 +89,7 @@ impl Linter {
         let file = SourceFile::new(name, text);
         if let Some(diagnostic) = encoding_error {
             let looks = model::text_looks_like_marathon(&file.text);
-            return finish(file, vec![diagnostic], None, looks, Vec::new());
+            return self.finish(file, vec![diagnostic], None, looks, Vec::new(), Vec::new());
         }
         self.lint_source(file)
     }
@@ -66,19 +99,21 @@ impl Linter {
         match parse::parse(text) {
             Err(syntax) => {
                 let looks = model::text_looks_like_marathon(text);
-                finish(file.clone(), syntax, None, looks, Vec::new())
+                self.finish(file.clone(), syntax, None, looks, Vec::new(), Vec::new())
             }
             Ok((parsed, mut diagnostics)) => {
                 let looks = model::looks_like_marathon(&parsed.value);
-                let apps = self.check_document(&parsed, &mut diagnostics);
-                finish(file.clone(), diagnostics, Some(&parsed), looks, apps)
+                let (apps, suppressions) = self.check_document(&parsed, &mut diagnostics);
+                self.finish(file.clone(), diagnostics, Some(&parsed), looks, apps, suppressions)
             }
         }
     }
 
-    fn check_document(&self, parsed: &Parsed<'_>, out: &mut Vec<Diagnostic>) -> Vec<AppFacts> {
+    fn check_document(&self, parsed: &Parsed<'_>, out: &mut Vec<Diagnostic>) -> (Vec<AppFacts>, Vec<Suppression>) {
         let mut apps = Vec::new();
-        for definition in model::definitions(&parsed.value) {
+        let definitions = model::definitions(&parsed.value);
+        let suppressions = suppression::collect(parsed, &definitions, out);
+        for definition in definitions {
             schema::check(definition.kind, definition.value, &definition.pointer, out);
             if !definition.value.is_object() {
                 continue;
@@ -108,12 +143,93 @@ impl Linter {
             for rule in rules::all() {
                 rule.check_app(&context, out);
             }
+            for policy in self.policies.iter() {
+                policy.check_app(definition.value, &definition.pointer, out);
+            }
             if let Some(id) = &definition.id {
                 apps.push(app_facts(parsed, &definition, id, &networking));
             }
         }
-        apps
+        (apps, suppressions)
     }
+
+    /// Locate every diagnostic and give it its severity.
+    fn finish(
+        &self,
+        file: Arc<SourceFile>,
+        mut diagnostics: Vec<Diagnostic>,
+        parsed: Option<&Parsed<'_>>,
+        looks: bool,
+        apps: Vec<AppFacts>,
+        suppressions: Vec<Suppression>,
+    ) -> Linted {
+        for d in &mut diagnostics {
+            // Policies set their own severity; catalogue rules get theirs.
+            if catalogue::find(&d.rule).is_some() {
+                d.severity = catalogue::severity_of(&d.rule);
+            }
+            if d.span.is_none() {
+                let pointer = d.pointer.as_deref().unwrap_or("");
+                d.span = parsed.and_then(|p| p.span_of(pointer, d.target));
+            }
+            for related in &mut d.related {
+                if related.span.is_none() {
+                    related.span = parsed.and_then(|p| p.span_of(&related.pointer, related.target));
+                }
+            }
+            d.related.retain(|r| r.span.is_some());
+        }
+        let mut report = FileReport { file, diagnostics };
+        apply_levels(&mut report, &self.levels);
+        Linted {
+            report,
+            looks_like_marathon: looks,
+            apps,
+            suppressions,
+            levels: self.levels.clone(),
+        }
+    }
+}
+
+/// Apply configured levels: drop what is off, set the rest.
+fn apply_levels(report: &mut FileReport, levels: &Levels) {
+    report
+        .diagnostics
+        .retain_mut(|d| match levels.get(&d.rule).map(|l| l.severity()) {
+            Some(None) => false,
+            Some(Some(severity)) => {
+                d.severity = severity;
+                true
+            }
+            None => true,
+        });
+    sort(report);
+}
+
+fn sort(report: &mut FileReport) {
+    report.diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| d.span.as_ref().map(|s| (s.start, s.end));
+        key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
+    });
+}
+
+/// Finish a run: the rules across files, then each file's suppressions and
+/// levels (again, for the findings added here).
+pub fn finish_run(linted: Vec<Linted>) -> Vec<FileReport> {
+    let mut reports = Vec::with_capacity(linted.len());
+    let mut facts = Vec::with_capacity(linted.len());
+    let mut rest = Vec::with_capacity(linted.len());
+    for l in linted {
+        reports.push(l.report);
+        facts.push(l.apps);
+        rest.push((l.suppressions, l.levels));
+    }
+    project_rules::check(&mut reports, &facts);
+    for (report, (suppressions, levels)) in reports.iter_mut().zip(rest) {
+        suppression::apply(report, &suppressions);
+        apply_levels(report, &levels);
+    }
+    reports
 }
 
 fn app_facts(
@@ -155,37 +271,5 @@ fn app_facts(
             .map(|p| located(parsed, p.port, p.pointer.clone()))
             .collect(),
         dependencies,
-    }
-}
-
-/// Locate every diagnostic and set its severity from the catalogue.
-fn finish(
-    file: Arc<SourceFile>,
-    mut diagnostics: Vec<Diagnostic>,
-    parsed: Option<&Parsed<'_>>,
-    looks: bool,
-    apps: Vec<AppFacts>,
-) -> Linted {
-    for d in &mut diagnostics {
-        d.severity = catalogue::severity_of(&d.rule);
-        if d.span.is_none() {
-            let pointer = d.pointer.as_deref().unwrap_or("");
-            d.span = parsed.and_then(|p| p.span_of(pointer, d.target));
-        }
-        for related in &mut d.related {
-            if related.span.is_none() {
-                related.span = parsed.and_then(|p| p.span_of(&related.pointer, related.target));
-            }
-        }
-        d.related.retain(|r| r.span.is_some());
-    }
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| d.span.as_ref().map(|s| (s.start, s.end));
-        key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
-    });
-    Linted {
-        report: FileReport { file, diagnostics },
-        looks_like_marathon: looks,
-        apps,
     }
 }

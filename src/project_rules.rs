@@ -52,12 +52,6 @@ pub fn check(reports: &mut [FileReport], apps: &[Vec<AppFacts>]) {
     for (report, diagnostic) in found {
         reports[report].diagnostics.push(diagnostic);
     }
-    for report in reports.iter_mut() {
-        report.diagnostics.sort_by(|a, b| {
-            let key = |d: &Diagnostic| d.span.as_ref().map(|s| (s.start, s.end));
-            key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
-        });
-    }
 }
 
 fn duplicate_ids(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {

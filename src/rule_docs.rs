@@ -93,6 +93,16 @@ pub fn rule_page(rule: &RuleDoc, heading: &str) -> String {
     out
 }
 
+/// The built-in rule id closest to `id`, for did-you-mean hints.
+pub fn closest_id(id: &str) -> Option<&'static str> {
+    catalogue::builtin()
+        .iter()
+        .map(|r| (strsim::jaro_winkler(id, &r.meta.id), r.meta.id.as_str()))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id)
+}
+
 /// `marathon-lint rule ID`.
 pub fn show(id: &str) -> Result<String, String> {
     match catalogue::find(id) {

@@ -110,6 +110,9 @@ pub static ENGINE_RULES: &[&str] = &[
     "schema-violation",
     "unknown-field",
     "misplaced-field",
+    "config-error",
+    "invalid-suppression",
+    "unused-suppression",
 ];
 
 static PRODUCTION: &[&dyn Rule] = &[

@@ -1,0 +1,551 @@
+//! `marathon-lint.toml`: a team's settings, checked in next to their
+//! definitions. The closest file above a linted file wins (as in ruff: no
+//! merging of parents), searched up to the repository root; `--config`
+//! names one explicitly and `--no-config` ignores them. Command-line flags
+//! beat the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, FileReport, Severity};
+use crate::marathon_target::{Features, MarathonVersion};
+use crate::rules::RuleOptions;
+use crate::source::SourceFile;
+
+pub const FILE_NAME: &str = "marathon-lint.toml";
+
+/// A rule's configured level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
+/// The settings a configuration's top level and each `[[overrides]]` may set.
+/// (Written out in both structs: serde's `flatten` would lose the spans that
+/// locate errors.)
+struct RawSettings<'r> {
+    marathon_version: &'r Option<Spanned<String>>,
+    agent_resources: &'r Option<Spanned<String>>,
+    enable_features: &'r Option<Spanned<Vec<String>>>,
+    default_network_name: &'r Option<String>,
+    rules: &'r BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFiles {
+    include: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    respect_gitignore: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawOverride {
+    paths: Spanned<Vec<Spanned<String>>>,
+    marathon_version: Option<Spanned<String>>,
+    agent_resources: Option<Spanned<String>>,
+    enable_features: Option<Spanned<Vec<String>>>,
+    default_network_name: Option<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    marathon_version: Option<Spanned<String>>,
+    agent_resources: Option<Spanned<String>>,
+    enable_features: Option<Spanned<Vec<String>>>,
+    default_network_name: Option<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    files: RawFiles,
+    #[serde(default)]
+    policy_dirs: Vec<Spanned<String>>,
+    #[serde(default)]
+    overrides: Vec<RawOverride>,
+}
+
+impl RawConfig {
+    fn settings(&self) -> RawSettings<'_> {
+        RawSettings {
+            marathon_version: &self.marathon_version,
+            agent_resources: &self.agent_resources,
+            enable_features: &self.enable_features,
+            default_network_name: &self.default_network_name,
+            rules: &self.rules,
+        }
+    }
+}
+
+impl RawOverride {
+    fn settings(&self) -> RawSettings<'_> {
+        RawSettings {
+            marathon_version: &self.marathon_version,
+            agent_resources: &self.agent_resources,
+            enable_features: &self.enable_features,
+            default_network_name: &self.default_network_name,
+            rules: &self.rules,
+        }
+    }
+}
+
+/// Settings that may differ per path: what rules are judged against, and
+/// how loud each rule is.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub options: RuleOptions,
+    /// Per-rule level; rules not named keep their default severity.
+    pub levels: BTreeMap<String, Level>,
+}
+
+/// The parts of the settings one layer (file, override, command line) sets.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsPatch {
+    pub marathon_version: Option<MarathonVersion>,
+    pub agent_resources: Option<crate::agent_resources::PortRanges>,
+    pub features: Option<Features>,
+    pub default_network_name: Option<String>,
+    pub levels: BTreeMap<String, Level>,
+}
+
+impl SettingsPatch {
+    pub fn apply(&self, settings: &mut Settings) {
+        if let Some(version) = self.marathon_version {
+            settings.options.marathon_version = version;
+        }
+        if let Some(ports) = &self.agent_resources {
+            settings.options.agent_ports = ports.clone();
+        }
+        if let Some(features) = self.features {
+            settings.options.features = features;
+        }
+        if let Some(name) = &self.default_network_name {
+            settings.options.default_network_name = Some(name.clone());
+        }
+        settings.levels.extend(self.levels.iter().map(|(k, v)| (k.clone(), *v)));
+    }
+}
+
+/// A loaded configuration file.
+#[derive(Debug)]
+pub struct Config {
+    /// The file, or `None` for the built-in defaults.
+    pub path: Option<PathBuf>,
+    /// Globs are relative to this directory.
+    pub dir: PathBuf,
+    pub base: SettingsPatch,
+    include: Option<GlobSet>,
+    pub include_patterns: Vec<String>,
+    exclude: GlobSet,
+    pub exclude_patterns: Vec<String>,
+    pub respect_gitignore: bool,
+    overrides: Vec<(GlobSet, Vec<String>, SettingsPatch)>,
+    /// Directories of team policies, and the policies loaded from them.
+    pub policy_dirs: Vec<PathBuf>,
+    pub policies: Arc<Vec<crate::policy::Policy>>,
+}
+
+impl Config {
+    /// No file: the built-in defaults.
+    pub fn defaults(dir: &Path) -> Config {
+        Config {
+            path: None,
+            dir: std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+            base: SettingsPatch::default(),
+            include: None,
+            include_patterns: Vec::new(),
+            exclude: GlobSet::empty(),
+            exclude_patterns: Vec::new(),
+            respect_gitignore: true,
+            overrides: Vec::new(),
+            policy_dirs: Vec::new(),
+            policies: Arc::default(),
+        }
+    }
+
+    /// `path` relative to the configuration's directory, as globs see it.
+    fn relative(&self, path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        match absolute.strip_prefix(&self.dir) {
+            Ok(relative) => relative.to_path_buf(),
+            Err(_) => path.strip_prefix("./").unwrap_or(path).to_path_buf(),
+        }
+    }
+
+    /// Whether a file found while walking a directory is to be linted.
+    pub fn selects(&self, path: &Path) -> bool {
+        let relative = self.relative(path);
+        let included = self.include.as_ref().is_none_or(|set| set.is_match(&relative));
+        included && !self.exclude.is_match(&relative)
+    }
+
+    /// The settings for one file: defaults, then the file's top level, then
+    /// every matching `[[overrides]]` in order.
+    pub fn settings_for(&self, path: &Path) -> (Settings, Vec<String>) {
+        let mut settings = Settings::default();
+        self.base.apply(&mut settings);
+        let relative = self.relative(path);
+        let mut applied = Vec::new();
+        for (set, patterns, patch) in &self.overrides {
+            if set.is_match(&relative) {
+                patch.apply(&mut settings);
+                applied.push(patterns.join(", "));
+            }
+        }
+        (settings, applied)
+    }
+}
+
+/// The closest `marathon-lint.toml` at or above `dir`, up to the repository
+/// root (a directory holding `.git`).
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let absolute = std::path::absolute(dir).ok()?;
+    for ancestor in absolute.ancestors() {
+        let candidate = ancestor.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if ancestor.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// Load and check a configuration file and the policies it names. Errors
+/// come back as reports on the files themselves, located like any other
+/// diagnostic.
+pub fn load(path: &Path) -> Result<Arc<Config>, Vec<FileReport>> {
+    load_config(path).map_err(|e| match e {
+        LoadError::Config(report) => vec![report],
+        LoadError::Policies(reports) => reports,
+    })
+}
+
+enum LoadError {
+    Config(FileReport),
+    Policies(Vec<FileReport>),
+}
+
+impl From<FileReport> for LoadError {
+    fn from(report: FileReport) -> Self {
+        LoadError::Config(report)
+    }
+}
+
+fn load_config(path: &Path) -> Result<Arc<Config>, LoadError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let mut d = Diagnostic::at(
+            "config-error",
+            "",
+            format!("cannot read {name}: {}", crate::discover::io_message(&e)),
+        );
+        d.pointer = None;
+        report(SourceFile::new(name.clone(), String::new()), vec![d])
+    })?;
+    let file = SourceFile::new(name, text);
+    let raw: RawConfig = toml::from_str(&file.text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        let message = e.message().to_string();
+        let message = message
+            .replace("unknown field", "unknown key")
+            .replace("`, expected one of", "`; known keys:");
+        report(
+            file.clone(),
+            vec![error_at(span, message, "fix the configuration at this spot")],
+        )
+    })?;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+    let policy_dirs: Vec<PathBuf> = raw.policy_dirs.iter().map(|d| dir.join(d.get_ref())).collect();
+    let mut policies = Vec::new();
+    let mut policy_problems = Vec::new();
+    for policy_dir in &policy_dirs {
+        match crate::policy::load_dir(policy_dir) {
+            Ok(loaded) => policies.extend(loaded),
+            Err(reports) => policy_problems.extend(reports),
+        }
+    }
+    if !policy_problems.is_empty() {
+        return Err(LoadError::Policies(policy_problems));
+    }
+    let policy_ids: Vec<String> = policies.iter().map(|p| p.id().to_string()).collect();
+    let mut problems = Vec::new();
+    let base = patch(&raw.settings(), &policy_ids, &mut problems);
+    let include = raw.files.include.as_ref().map(|globs| glob_set(globs, &mut problems));
+    let exclude = glob_set(&raw.files.exclude, &mut problems);
+    let overrides = raw
+        .overrides
+        .iter()
+        .map(|o| {
+            let patterns = o.paths.get_ref().iter().map(|p| p.get_ref().clone()).collect();
+            (
+                glob_set(o.paths.get_ref(), &mut problems),
+                patterns,
+                patch(&o.settings(), &policy_ids, &mut problems),
+            )
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(report(file, problems).into());
+    }
+    Ok(Arc::new(Config {
+        path: Some(path.to_path_buf()),
+        dir,
+        base,
+        include,
+        include_patterns: raw
+            .files
+            .include
+            .iter()
+            .flatten()
+            .map(|g| g.get_ref().clone())
+            .collect(),
+        exclude,
+        exclude_patterns: raw.files.exclude.iter().map(|g| g.get_ref().clone()).collect(),
+        respect_gitignore: raw.files.respect_gitignore.unwrap_or(true),
+        overrides,
+        policy_dirs,
+        policies: Arc::new(policies),
+    }))
+}
+
+fn report(file: Arc<SourceFile>, mut diagnostics: Vec<Diagnostic>) -> FileReport {
+    for d in &mut diagnostics {
+        d.severity = Severity::Error;
+    }
+    FileReport { file, diagnostics }
+}
+
+fn error_at(span: std::ops::Range<usize>, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+    Diagnostic::at_span("config-error", span, message).help(help)
+}
+
+fn patch(raw: &RawSettings<'_>, policy_ids: &[String], problems: &mut Vec<Diagnostic>) -> SettingsPatch {
+    let mut patch = SettingsPatch::default();
+    if let Some(version) = raw.marathon_version {
+        match version.get_ref().parse() {
+            Ok(v) => patch.marathon_version = Some(v),
+            Err(e) => problems.push(error_at(
+                version.span(),
+                e,
+                "write the version as a string, e.g. \"1.5\"",
+            )),
+        }
+    }
+    if let Some(resources) = raw.agent_resources {
+        match crate::agent_resources::parse(resources.get_ref()) {
+            Ok(ports) => patch.agent_resources = Some(ports),
+            Err(e) => problems.push(error_at(
+                resources.span(),
+                e,
+                "write it as the agents' --resources, e.g. \"ports:[31000-32000]\"",
+            )),
+        }
+    }
+    if let Some(features) = raw.enable_features {
+        match features.get_ref().join(",").parse() {
+            Ok(f) => patch.features = Some(f),
+            Err(e) => problems.push(error_at(
+                features.span(),
+                e,
+                "list Marathon feature names, e.g. [\"secrets\"]",
+            )),
+        }
+    }
+    patch.default_network_name = raw.default_network_name.clone();
+    for (rule, level) in raw.rules {
+        let level_value = match level.get_ref().as_str() {
+            "off" => Level::Off,
+            "info" => Level::Info,
+            "warning" => Level::Warning,
+            "error" => Level::Error,
+            other => {
+                problems.push(error_at(
+                    level.span(),
+                    format!("`{other}` is not a rule level"),
+                    "use one of \"off\", \"info\", \"warning\", \"error\"",
+                ));
+                continue;
+            }
+        };
+        if crate::catalogue::find(rule).is_none() && !policy_ids.contains(rule) {
+            // The key's own span is not kept by serde; the value's is next to it.
+            let hint = crate::rule_docs::closest_id(rule).map_or_else(
+                || "`marathon-lint rules` lists the rule ids".to_string(),
+                |c| format!("did you mean `{c}`?"),
+            );
+            problems.push(error_at(level.span(), format!("there is no rule `{rule}`"), hint));
+            continue;
+        }
+        patch.levels.insert(rule.clone(), level_value);
+    }
+    patch
+}
+
+fn glob_set(globs: &[Spanned<String>], problems: &mut Vec<Diagnostic>) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        match Glob::new(glob.get_ref()) {
+            Ok(g) => {
+                builder.add(g);
+            }
+            Err(e) => problems.push(error_at(
+                glob.span(),
+                format!("invalid glob: {}", e.kind()),
+                "see the glob syntax in README",
+            )),
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// Which configuration applies to each linted file: one named with
+/// `--config`, none with `--no-config`, or else the closest file above it.
+pub struct Resolver {
+    explicit: Option<Arc<Config>>,
+    discover: bool,
+    /// Loaded files by path; `None` once a file failed (reported once).
+    loaded: std::collections::HashMap<PathBuf, Option<Arc<Config>>>,
+    /// The closest configuration file of each directory asked about.
+    by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    defaults: Arc<Config>,
+}
+
+impl Resolver {
+    pub fn new(explicit: Option<&Path>, no_config: bool) -> Result<Resolver, Vec<FileReport>> {
+        let explicit = explicit.map(load).transpose()?;
+        Ok(Resolver {
+            explicit,
+            discover: !no_config,
+            loaded: Default::default(),
+            by_dir: Default::default(),
+            defaults: Arc::new(Config::defaults(Path::new("."))),
+        })
+    }
+
+    /// The configuration for a file in `dir`. `Err` holds the reports of a
+    /// broken configuration the first time it is met, and nothing after.
+    pub fn for_dir(&mut self, dir: &Path) -> Result<Arc<Config>, Vec<FileReport>> {
+        if let Some(config) = &self.explicit {
+            return Ok(config.clone());
+        }
+        if !self.discover {
+            return Ok(self.defaults.clone());
+        }
+        let found = self
+            .by_dir
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| find(dir))
+            .clone();
+        let Some(path) = found else {
+            return Ok(self.defaults.clone());
+        };
+        if let Some(loaded) = self.loaded.get(&path) {
+            return loaded.clone().ok_or_else(Vec::new);
+        }
+        let result = load(&path);
+        self.loaded.insert(path, result.as_ref().ok().cloned());
+        result
+    }
+}
+
+/// The effective configuration for `path`, as TOML with comments saying
+/// where each part comes from.
+pub fn describe(config: &Config, path: &Path, flags: &SettingsPatch) -> String {
+    let (mut settings, overrides) = config.settings_for(path);
+    flags.apply(&mut settings);
+    let options = &settings.options;
+    let mut out = String::new();
+    match &config.path {
+        Some(file) => out.push_str(&format!("# configuration: {}\n", file.display())),
+        None => out.push_str("# configuration: none found (built-in defaults)\n"),
+    }
+    out.push_str(&format!("# for: {}\n", path.display()));
+    for applied in &overrides {
+        out.push_str(&format!("# override applied: paths = [{applied}]\n"));
+    }
+    out.push_str("# command-line flags, where given, win over the file\n\n");
+    let features: Vec<&str> = [
+        ("secrets", options.features.secrets),
+        ("gpu_resources", options.features.gpu_resources),
+        ("external_volumes", options.features.external_volumes),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let list = |items: &[String]| format!("[{}]", items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", "));
+    out.push_str(&format!(
+        "marathon-version = {}\n",
+        quote(&options.marathon_version.to_string())
+    ));
+    out.push_str(&format!(
+        "agent-resources = {}\n",
+        quote(&format!("ports:{}", options.agent_ports))
+    ));
+    out.push_str(&format!(
+        "enable-features = {}\n",
+        list(&features.iter().map(|f| f.to_string()).collect::<Vec<_>>())
+    ));
+    match &options.default_network_name {
+        Some(name) => out.push_str(&format!("default-network-name = {}\n", quote(name))),
+        None => out.push_str("# default-network-name is not set\n"),
+    }
+    let dirs: Vec<String> = config.policy_dirs.iter().map(|d| d.display().to_string()).collect();
+    out.push_str(&format!("policy-dirs = {}\n", list(&dirs)));
+    if !config.policies.is_empty() {
+        let ids: Vec<&str> = config.policies.iter().map(|p| p.id()).collect();
+        out.push_str(&format!("# policies loaded: {}\n", ids.join(", ")));
+    }
+    out.push_str("\n[files]\n");
+    if config.include_patterns.is_empty() {
+        out.push_str("# include: every *.json file\n");
+    } else {
+        out.push_str(&format!("include = {}\n", list(&config.include_patterns)));
+    }
+    out.push_str(&format!("exclude = {}\n", list(&config.exclude_patterns)));
+    out.push_str(&format!("respect-gitignore = {}\n", config.respect_gitignore));
+    out.push_str("\n[rules]\n");
+    if settings.levels.is_empty() {
+        out.push_str("# every rule at its default severity (`marathon-lint rules`)\n");
+    }
+    for (rule, level) in &settings.levels {
+        let level = serde_json::to_value(level)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push_str(&format!("{} = {}\n", quote(rule), quote(&level)));
+    }
+    out
+}
