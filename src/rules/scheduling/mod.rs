@@ -1,5 +1,48 @@
 //! Constraints, upgrade strategy and residency, as Marathon validates them.
 
-use super::Rule;
+mod invalid_constraint;
+mod invalid_residency;
+mod invalid_upgrade_strategy;
 
-pub static RULES: &[&dyn Rule] = &[];
+use serde_json::Value;
+
+use super::Rule;
+use crate::marathon_target::MarathonVersion;
+
+pub static RULES: &[&dyn Rule] = &[
+    &invalid_constraint::InvalidConstraint,
+    &invalid_upgrade_strategy::InvalidUpgradeStrategy,
+    &invalid_residency::InvalidResidency,
+];
+
+/// Does the app have a local persistent volume (`container.volumes[].persistent`)?
+/// Such an app is resident: Marathon adds the default `residency` when it
+/// reads the app, so the resident-app rules apply to it.
+fn has_persistent_volumes(app: &Value) -> bool {
+    app.pointer("/container/volumes")
+        .and_then(Value::as_array)
+        .is_some_and(|volumes| {
+            volumes
+                .iter()
+                .any(|v| v.get("persistent").is_some_and(Value::is_object))
+        })
+}
+
+/// `Marathon 1.4 answers "..."` or `Marathon 1.5 and later answer "..."`,
+/// for the version being linted.
+fn answers(version: MarathonVersion, v1_4: &str, v1_5: &str) -> String {
+    if version < MarathonVersion::V1_5 {
+        format!("Marathon 1.4 answers \"{v1_4}\"")
+    } else {
+        format!("Marathon {version} answers \"{v1_5}\"")
+    }
+}
+
+/// A double the way Java prints it in Marathon's messages (`1.0`, `0.5`).
+fn java_double(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e7 {
+        format!("{value:.1}")
+    } else {
+        format!("{value}")
+    }
+}
