@@ -12,7 +12,7 @@ const CLEAN: &str = r#"{"id": "/ok", "cmd": "sleep 1000", "cpus": 0.1, "mem": 32
 fn exit_status_is_0_when_clean_1_on_errors_2_when_a_path_cannot_be_read() {
     assert_eq!(lint_text("ok.json", CLEAN.as_bytes(), &[]).code, 0);
     assert_eq!(
-        lint_text("bad.json", br#"{"id": "/x", "cmd": "y", "instances": "2"}"#, &[]).code,
+        lint_text("bad.json", br#"{"id": "/x", "cmd": "yes", "instances": "2"}"#, &[]).code,
         1
     );
     let missing = lint_text("ok.json", CLEAN.as_bytes(), &["nope.json"]);
@@ -85,6 +85,7 @@ fn json_output_follows_the_contract() {
     {"id": "b", "container": {"type": "DOCKER", "docker": {"image": "nginx:1.25", "network": "BRIDGE",
       "portMappings": [{"containerPort": 80, "hostPort": 80}]}},
      "constraints": [["hostname", "UNIQUE"]],
+     "healthChecks": [{"protocol": "MESOS_TCP", "portIndex": 0}],
      "upgradeStrategy": {"minimumHealthCapacity": 0, "maximumOverCapacity": 0}}
   ]
 }"#;
@@ -120,7 +121,7 @@ fn json_output_follows_the_contract() {
 
 #[test]
 fn syntax_errors_have_a_null_pointer_and_a_location() {
-    let run = lint_text("c.json", b"{\n  \"id\": \"/x\", // note\n  \"cmd\": \"y\",\n}\n", &[]);
+    let run = lint_text("c.json", b"{\n  \"id\": \"/x\", // note\n  \"cmd\": \"yes\",\n}\n", &[]);
     assert_eq!(run.code, 1);
     let doc = run.json();
     let found: Vec<(&str, &Value, u64, u64)> = doc["diagnostics"]
@@ -140,7 +141,7 @@ fn syntax_errors_have_a_null_pointer_and_a_location() {
         found,
         vec![
             ("json-comment", &Value::Null, 2, 15),
-            ("json-trailing-comma", &Value::Null, 3, 13)
+            ("json-trailing-comma", &Value::Null, 3, 15)
         ]
     );
 }
@@ -149,7 +150,8 @@ fn syntax_errors_have_a_null_pointer_and_a_location() {
 fn agent_resources_widen_the_allowed_host_ports() {
     let app = br#"{"id": "/edge", "instances": 2, "container": {"type": "DOCKER", "docker": {"image": "haproxy:2.8", "network": "BRIDGE",
         "portMappings": [{"containerPort": 80, "hostPort": 80}]}},
-        "constraints": [["hostname", "UNIQUE"]], "upgradeStrategy": {"minimumHealthCapacity": 0, "maximumOverCapacity": 0}}"#;
+        "constraints": [["hostname", "UNIQUE"]], "upgradeStrategy": {"minimumHealthCapacity": 0, "maximumOverCapacity": 0},
+        "healthChecks": [{"protocol": "MESOS_TCP", "portIndex": 0}]}"#;
     assert_eq!(
         lint_text("edge.json", app, &[]).rules()[0].0,
         "host-port-outside-agent-ranges"
@@ -171,7 +173,7 @@ fn standard_input_is_named_by_stdin_filename() {
     let run = run_in(
         dir.path(),
         &["--format", "json", "--stdin-filename", "apps/web.json", "-"],
-        Some(br#"{"id": "/x", "cmd": "y", "mem": "lots"}"#),
+        Some(br#"{"id": "/x", "cmd": "yes", "mem": "lots"}"#),
     );
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["diagnostics"][0]["file"], "apps/web.json");
@@ -190,7 +192,7 @@ fn walking_skips_non_marathon_json_and_hidden_or_build_folders() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     };
-    write("apps/web.json", r#"{"id": "/web", "cmd": "y", "instances": "2"}"#);
+    write("apps/web.json", r#"{"id": "/web", "cmd": "yes", "instances": "2"}"#);
     write("apps/ok.json", CLEAN);
     write(
         "package.json",
@@ -199,10 +201,10 @@ fn walking_skips_non_marathon_json_and_hidden_or_build_folders() {
     write("tsconfig.json", r#"{"compilerOptions": {"strict": true}}"#);
     write(
         "node_modules/x/app.json",
-        r#"{"id": "/x", "cmd": "y", "instances": "2"}"#,
+        r#"{"id": "/x", "cmd": "yes", "instances": "2"}"#,
     );
-    write(".cache/app.json", r#"{"id": "/x", "cmd": "y", "instances": "2"}"#);
-    write("target/app.json", r#"{"id": "/x", "cmd": "y", "instances": "2"}"#);
+    write(".cache/app.json", r#"{"id": "/x", "cmd": "yes", "instances": "2"}"#);
+    write("target/app.json", r#"{"id": "/x", "cmd": "yes", "instances": "2"}"#);
     write("notes.txt", "not json");
 
     let run = run_in(root, &["--format", "json"], None);
@@ -239,7 +241,7 @@ fn human_output_is_plain_when_piped_or_no_color() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("a.json"),
-        br#"{"id": "/x", "cmd": "y", "instances": "2"}"#,
+        br#"{"id": "/x", "cmd": "yes", "instances": "2"}"#,
     )
     .unwrap();
     let piped = run_in(dir.path(), &["a.json"], None);
@@ -282,7 +284,7 @@ fn deeply_nested_input_is_a_diagnostic_not_a_crash() {
 fn the_run_continues_after_a_broken_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.json"), b"{\"id\": ").unwrap();
-    std::fs::write(dir.path().join("b.json"), br#"{"id": "/b", "cmd": "y", "mem": -1}"#).unwrap();
+    std::fs::write(dir.path().join("b.json"), br#"{"id": "/b", "cmd": "yes", "mem": -1}"#).unwrap();
     let run = run_in(
         dir.path(),
         &["--format", "json", "a.json", "missing.json", "b.json"],
@@ -307,6 +309,7 @@ fn rules_across_files_see_every_file_of_the_run() {
   "upgradeStrategy": {{"minimumHealthCapacity": 0, "maximumOverCapacity": 0}},
   "container": {{"type": "DOCKER", "docker": {{"image": "nginx:1.25", "network": "BRIDGE",
     "portMappings": [{{"containerPort": 80, "hostPort": {port}}}]}}}},
+  "healthChecks": [{{"protocol": "MESOS_TCP", "portIndex": 0}}],
   "dependencies": ["/shop/db"]}}"#
         )
     };
