@@ -14,8 +14,6 @@ use marathon_lint::rules::RuleOptions;
 /// Cases whose Marathon rule is not implemented yet. Each must still
 /// disagree (the test fails once it agrees, so the list only shrinks).
 const KNOWN_GAPS: &[&str] = &[
-    "028-invalid-docker-type-without-docker.json",
-    "054-invalid-docs-example-app.json",
     "077-invalid-ipaddress-discovery-docker.json",
     "124-invalid-volume-misspelled-persistent.json",
     "125-invalid-external-unknown-provider.json",
@@ -23,10 +21,6 @@ const KNOWN_GAPS: &[&str] = &[
     "130-invalid-external-rexray-iops-0.json",
     "132-invalid-external-docker-no-driver.json",
     "133-invalid-external-docker-size.json",
-    "154-invalid-docker-credential.json",
-    "155-invalid-mesos-docker-portmappings.json",
-    "156-invalid-mesos-docker-network.json",
-    "157-invalid-mesos-docker-parameters.json",
 ];
 
 struct Case {
