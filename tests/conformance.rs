@@ -15,8 +15,6 @@ use marathon_lint::rules::RuleOptions;
 /// disagree (the test fails once it agrees, so the list only shrinks).
 const KNOWN_GAPS: &[&str] = &[
     "028-invalid-docker-type-without-docker.json",
-    "054-invalid-docs-example-app.json",
-    "077-invalid-ipaddress-discovery-docker.json",
     "124-invalid-volume-misspelled-persistent.json",
     "125-invalid-external-unknown-provider.json",
     "128-invalid-external-mesos-dot-path.json",
