@@ -253,9 +253,11 @@ fn check_discovery_ports(app: &AppContext<'_>, ports: &[Value], out: &mut Vec<Di
         }
         if modern {
             if let Some(name) = string(port, &["name"]) {
-                if support::legacy_port_name(name) && !support::modern_port_name(name) {
+                // Releases read these names with `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+                // or `^[a-z][a-z0-9-]*$`: only a leading `-` fails both.
+                if support::legacy_port_name(name) && name.starts_with('-') {
                     out.push(
-                        Diagnostic::at(ID, app.field(&format!("{base}/{i}/name")), format!("port name \"{name}\" starts or ends with `-`: Marathon {} rejects it when it reads the app (it must match `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`); 1.4 accepted it", app.options.marathon_version))
+                        Diagnostic::at(ID, app.field(&format!("{base}/{i}/name")), format!("port name \"{name}\" starts with `-`: Marathon {} rejects it when it reads the app (a discovery port name starts with a letter or digit); 1.4 accepted it", app.options.marathon_version))
                             .label("invalid port name")
                             .help(format!("rename the port to \"{}\"", name.trim_matches('-'))),
                     );

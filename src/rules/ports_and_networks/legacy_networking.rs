@@ -95,9 +95,13 @@ fn legacy_fields(app: &AppContext<'_>) -> Vec<(&'static str, String)> {
         fields.push(("/ipAddress", format!("`ipAddress` {becomes}{discovery}")));
     }
     if let Some(ports) = get(value, &["ports"]) {
-        let example = match ports.as_array().and_then(|p| p.first()).and_then(Value::as_u64) {
-            Some(port) => format!("`\"portDefinitions\": [{{\"port\": {port}}}, ...]`"),
-            None => "`portDefinitions` (one `{\"port\": n}` per port)".to_string(),
+        let numbers: Option<Vec<u64>> = ports.as_array().and_then(|p| p.iter().map(Value::as_u64).collect());
+        let example = match numbers {
+            Some(numbers) if numbers.len() <= 3 => {
+                let defs: Vec<String> = numbers.iter().map(|n| format!("{{\"port\": {n}}}")).collect();
+                format!("`\"portDefinitions\": [{}]`", defs.join(", "))
+            }
+            _ => "`portDefinitions` (one `{\"port\": n}` per port)".to_string(),
         };
         fields.push(("/ports", format!("`ports` becomes {example}")));
     }
