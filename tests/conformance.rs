@@ -14,7 +14,6 @@ use marathon_lint::rules::RuleOptions;
 /// Cases whose Marathon rule is not implemented yet. Each must still
 /// disagree (the test fails once it agrees, so the list only shrinks).
 const KNOWN_GAPS: &[&str] = &[
-    "077-invalid-ipaddress-discovery-docker.json",
     "124-invalid-volume-misspelled-persistent.json",
     "125-invalid-external-unknown-provider.json",
     "128-invalid-external-mesos-dot-path.json",
