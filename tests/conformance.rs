@@ -14,12 +14,6 @@ use marathon_lint::rules::RuleOptions;
 /// Cases whose Marathon rule is not implemented yet. Each must still
 /// disagree (the test fails once it agrees, so the list only shrinks).
 const KNOWN_GAPS: &[&str] = &[
-    "124-invalid-volume-misspelled-persistent.json",
-    "125-invalid-external-unknown-provider.json",
-    "128-invalid-external-mesos-dot-path.json",
-    "130-invalid-external-rexray-iops-0.json",
-    "132-invalid-external-docker-no-driver.json",
-    "133-invalid-external-docker-size.json",
 ];
 
 struct Case {
