@@ -89,7 +89,9 @@ fn json_output_follows_the_contract() {
      "upgradeStrategy": {"minimumHealthCapacity": 0, "maximumOverCapacity": 0}}
   ]
 }"#;
-    let run = lint_text("group.json", group, &[]);
+    // The legacy 1.4 fields, linted for 1.4 (1.5+ would add a warning that
+    // names their 1.5+ form).
+    let run = lint_text("group.json", group, &["--marathon-version", "1.4"]);
     assert_eq!(run.code, 1);
     let doc = run.json();
     let diagnostics = doc["diagnostics"].as_array().unwrap();
@@ -148,8 +150,9 @@ fn syntax_errors_have_a_null_pointer_and_a_location() {
 
 #[test]
 fn agent_resources_widen_the_allowed_host_ports() {
-    let app = br#"{"id": "/edge", "instances": 2, "container": {"type": "DOCKER", "docker": {"image": "haproxy:2.8", "network": "BRIDGE",
-        "portMappings": [{"containerPort": 80, "hostPort": 80}]}},
+    let app = br#"{"id": "/edge", "instances": 2, "networks": [{"mode": "container/bridge"}],
+        "container": {"type": "DOCKER", "docker": {"image": "haproxy:2.8"},
+        "portMappings": [{"containerPort": 80, "hostPort": 80}]},
         "constraints": [["hostname", "UNIQUE"]], "upgradeStrategy": {"minimumHealthCapacity": 0, "maximumOverCapacity": 0},
         "healthChecks": [{"protocol": "MESOS_TCP", "portIndex": 0}]}"#;
     assert_eq!(
@@ -307,8 +310,9 @@ fn rules_across_files_see_every_file_of_the_run() {
         format!(
             r#"{{"id": "{id}", "constraints": [["hostname", "UNIQUE"]],
   "upgradeStrategy": {{"minimumHealthCapacity": 0, "maximumOverCapacity": 0}},
-  "container": {{"type": "DOCKER", "docker": {{"image": "nginx:1.25", "network": "BRIDGE",
-    "portMappings": [{{"containerPort": 80, "hostPort": {port}}}]}}}},
+  "networks": [{{"mode": "container/bridge"}}],
+  "container": {{"type": "DOCKER", "docker": {{"image": "nginx:1.25"}},
+    "portMappings": [{{"containerPort": 80, "hostPort": {port}}}]}},
   "healthChecks": [{{"protocol": "MESOS_TCP", "portIndex": 0}}],
   "dependencies": ["/shop/db"]}}"#
         )
@@ -342,9 +346,9 @@ fn rules_across_files_see_every_file_of_the_run() {
     );
     let clash = &doc["diagnostics"][1];
     assert!(
-        clash["message"].as_str().unwrap().contains("/shop/web (a.json:4)"),
+        clash["message"].as_str().unwrap().contains("/shop/web (a.json:5)"),
         "{clash}"
     );
-    assert_eq!(clash["pointer"], "/container/docker/portMappings/0/hostPort");
+    assert_eq!(clash["pointer"], "/container/portMappings/0/hostPort");
     assert_eq!(run.code, 0, "warnings and infos do not fail the run");
 }

@@ -13,8 +13,7 @@ use marathon_lint::rules::RuleOptions;
 
 /// Cases whose Marathon rule is not implemented yet. Each must still
 /// disagree (the test fails once it agrees, so the list only shrinks).
-const KNOWN_GAPS: &[&str] = &[
-];
+const KNOWN_GAPS: &[&str] = &[];
 
 struct Case {
     file: String,
