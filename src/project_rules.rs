@@ -82,36 +82,47 @@ fn duplicate_ids(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(u
 }
 
 fn host_port_clashes(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
-    // The first app to pin each port, by id; an app defined twice (a
-    // duplicate id) does not clash with itself.
+    // The first app to pin each port. An app defined twice (a duplicate id)
+    // does not clash with itself.
     let mut first_by_port: BTreeMap<u64, (&Entry<'_>, &Located<u64>)> = BTreeMap::new();
     for entry in entries {
-        let mut seen_here = BTreeSet::new();
+        // One finding per pair of apps, naming every port they share: an
+        // edge proxy may pin a hundred.
+        let mut clashes: BTreeMap<&str, (&Entry<'_>, &Located<u64>, Vec<&Located<u64>>)> = BTreeMap::new();
         for port in &entry.app.fixed_host_ports {
-            if !seen_here.insert(port.value) {
-                continue;
-            }
             match first_by_port.get(&port.value) {
                 Some((first, first_port)) if first.app.id.value != entry.app.id.value => {
-                    let message = format!(
-                        "host port {} is also pinned by {} ({}): tasks of the two apps can never run on the same agent, \
-                         and where one runs the other cannot be placed",
-                        port.value,
-                        first.app.id.value,
-                        place(reports, first.report, *first_port)
-                    );
-                    out.push((
-                        entry.report,
-                        finding(HOST_PORT_CLASH, port, message)
-                            .label("pinned by another app too")
-                            .help("give one of the apps another host port, or keep them on disjoint agents with constraints"),
-                    ));
+                    let clash = clashes
+                        .entry(first.app.id.value.as_str())
+                        .or_insert((first, first_port, Vec::new()));
+                    if !clash.2.iter().any(|p| p.value == port.value) {
+                        clash.2.push(port);
+                    }
                 }
                 Some(_) => {}
                 None => {
                     first_by_port.insert(port.value, (entry, port));
                 }
             }
+        }
+        for (other, (first, first_port, ports)) in clashes {
+            let numbers: Vec<String> = ports.iter().map(|p| p.value.to_string()).collect();
+            let what = match numbers.len() {
+                1 => format!("host port {} is", numbers[0]),
+                n if n <= 5 => format!("host ports {} are", numbers.join(", ")),
+                n => format!("host ports {} and {} more are", numbers[..3].join(", "), n - 3),
+            };
+            let message = format!(
+                "{what} also pinned by {other} ({}): tasks of the two apps can never run on the same agent, \
+                 and where one runs the other cannot be placed",
+                place(reports, first.report, first_port)
+            );
+            out.push((
+                entry.report,
+                finding(HOST_PORT_CLASH, ports[0], message)
+                    .label("pinned by another app too")
+                    .help("give one of the apps other host ports, or keep them on disjoint agents with constraints"),
+            ));
         }
     }
 }
