@@ -81,6 +81,10 @@ fn duplicate_ids(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(u
     }
 }
 
+/// Another app that pins ports this one pins: where it first pins one, and
+/// this app's ports it shares.
+type Clash<'a> = (&'a Entry<'a>, &'a Located<u64>, Vec<&'a Located<u64>>);
+
 fn host_port_clashes(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
     // The first app to pin each port. An app defined twice (a duplicate id)
     // does not clash with itself.
@@ -88,7 +92,7 @@ fn host_port_clashes(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Ve
     for entry in entries {
         // One finding per pair of apps, naming every port they share: an
         // edge proxy may pin a hundred.
-        let mut clashes: BTreeMap<&str, (&Entry<'_>, &Located<u64>, Vec<&Located<u64>>)> = BTreeMap::new();
+        let mut clashes: BTreeMap<&str, Clash<'_>> = BTreeMap::new();
         for port in &entry.app.fixed_host_ports {
             match first_by_port.get(&port.value) {
                 Some((first, first_port)) if first.app.id.value != entry.app.id.value => {
