@@ -60,6 +60,10 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        /// Also list the policies this configuration loads (default: the
+        /// closest marathon-lint.toml above the current directory).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
     },
     /// Print the effective configuration for a path: which file it comes
     /// from and every setting, after overrides and flags.
@@ -73,8 +77,12 @@ pub enum Command {
     /// Print one rule's documentation: what it checks, why, a failing and a
     /// passing example, and the Marathon source it mirrors.
     Rule {
-        /// The rule id, e.g. host-port-outside-agent-ranges.
+        /// The rule id, e.g. host-port-outside-agent-ranges, or a policy's.
         id: String,
+        /// Where to find policies (default: the closest marathon-lint.toml
+        /// above the current directory).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
     },
 }
 
@@ -159,12 +167,16 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         None => execute(&cli.lint),
-        Some(Command::Rules { format }) => print(&match format {
-            RulesFormat::Text => rule_docs::list_text(),
-            RulesFormat::Json => rule_docs::list_json(),
-            RulesFormat::Markdown => rule_docs::reference_markdown(),
+        Some(Command::Rules { format, config }) => with_policies(config.as_deref(), |policies| {
+            print(&match format {
+                RulesFormat::Text => rule_docs::list_text(policies),
+                RulesFormat::Json => rule_docs::list_json(policies),
+                RulesFormat::Markdown => rule_docs::reference_markdown(),
+            })
         }),
-        Some(Command::Rule { id }) => rule_docs::show(id).and_then(|page| print(&page)),
+        Some(Command::Rule { id, config }) => with_policies(config.as_deref(), |policies| {
+            rule_docs::show(id, policies).and_then(|page| print(&page))
+        }),
         Some(Command::Config { path, settings }) => show_config(path, settings),
     };
     match result {
@@ -173,6 +185,22 @@ pub fn run() -> ExitCode {
             eprintln!("marathon-lint: error: {message}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Run `f` with the policies of the named configuration, or of the closest
+/// one above the current directory.
+fn with_policies(
+    config: Option<&Path>,
+    f: impl FnOnce(&[crate::policy::Policy]) -> Result<ExitCode, String>,
+) -> Result<ExitCode, String> {
+    let mut resolver = match config::Resolver::new(config, false) {
+        Ok(resolver) => resolver,
+        Err(reports) => return report_config_errors(&Cli::parse_from(["marathon-lint"]).lint, reports),
+    };
+    match resolver.for_dir(Path::new(".")) {
+        Ok(config) => f(&config.policies),
+        Err(reports) => report_config_errors(&Cli::parse_from(["marathon-lint"]).lint, reports),
     }
 }
 

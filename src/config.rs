@@ -220,6 +220,25 @@ impl Config {
     }
 }
 
+/// A path as users read it: `..` resolved, and relative to the current
+/// directory when it lies below it.
+fn shown(path: &Path) -> PathBuf {
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    match std::env::current_dir() {
+        Ok(cwd) => clean.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(clean),
+        Err(_) => clean,
+    }
+}
+
 /// The closest `marathon-lint.toml` at or above `dir`, up to the repository
 /// root (a directory holding `.git`).
 pub fn find(dir: &Path) -> Option<PathBuf> {
@@ -287,7 +306,7 @@ fn load_config(path: &Path) -> Result<Arc<Config>, LoadError> {
     })?;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-    let policy_dirs: Vec<PathBuf> = raw.policy_dirs.iter().map(|d| dir.join(d.get_ref())).collect();
+    let policy_dirs: Vec<PathBuf> = raw.policy_dirs.iter().map(|d| shown(&dir.join(d.get_ref()))).collect();
     let mut policies = Vec::new();
     let mut policy_problems = Vec::new();
     for policy_dir in &policy_dirs {

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::catalogue::{self, RuleDoc};
+use crate::policy::Policy;
 
 #[derive(Serialize)]
 struct RuleSummary<'a> {
@@ -23,33 +24,45 @@ fn sorted() -> Vec<&'static RuleDoc> {
     rules
 }
 
-/// One line per rule: id, severity, category, summary.
-pub fn list_text() -> String {
-    let rules = sorted();
-    let width = rules.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+/// Built-in rules, then loaded policies, each with where it comes from.
+fn with_sources(policies: &[Policy]) -> Vec<(&RuleDoc, &str)> {
+    let mut all: Vec<(&RuleDoc, &str)> = sorted().into_iter().map(|r| (r, "built-in")).collect();
+    all.extend(policies.iter().map(|p| (&p.doc, p.doc.origin.as_str())));
+    all
+}
+
+/// One line per rule: id, severity, category, summary (and the file of a
+/// policy).
+pub fn list_text(policies: &[Policy]) -> String {
+    let rules = with_sources(policies);
+    let width = rules.iter().map(|(r, _)| r.meta.id.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for rule in rules {
+    for (rule, source) in rules {
         let meta = &rule.meta;
         out.push_str(&format!(
-            "{:width$}  {:7}  {:10}  {}\n",
+            "{:width$}  {:7}  {:10}  {}",
             meta.id,
             meta.severity.as_str(),
             category_name(meta.category),
             meta.summary
         ));
+        if source != "built-in" {
+            out.push_str(&format!("  ({source})"));
+        }
+        out.push('\n');
     }
     out
 }
 
-pub fn list_json() -> String {
-    let summaries: Vec<RuleSummary<'_>> = sorted()
+pub fn list_json(policies: &[Policy]) -> String {
+    let summaries: Vec<RuleSummary<'_>> = with_sources(policies)
         .into_iter()
-        .map(|r| RuleSummary {
+        .map(|(r, source)| RuleSummary {
             id: &r.meta.id,
             severity: r.meta.severity.as_str(),
             category: r.meta.category,
             summary: &r.meta.summary,
-            source: "built-in",
+            source,
             sources: &r.meta.sources,
         })
         .collect();
@@ -103,9 +116,10 @@ pub fn closest_id(id: &str) -> Option<&'static str> {
         .map(|(_, id)| id)
 }
 
-/// `marathon-lint rule ID`.
-pub fn show(id: &str) -> Result<String, String> {
-    match catalogue::find(id) {
+/// `marathon-lint rule ID`: a built-in rule or a loaded policy.
+pub fn show(id: &str, policies: &[Policy]) -> Result<String, String> {
+    let found = catalogue::find(id).or_else(|| policies.iter().find(|p| p.id() == id).map(|p| &p.doc));
+    match found {
         Some(rule) => Ok(rule_page(rule, "#")),
         None => {
             let ids: Vec<&String> = catalogue::builtin().iter().map(|r| &r.meta.id).collect();
