@@ -154,6 +154,13 @@ pub struct Args {
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
 
+    /// Filter files named on the command line like walked ones: skip those
+    /// the configuration excludes, .gitignore ignores, or that do not look
+    /// like Marathon definitions. For pre-commit and editors, which pass
+    /// every staged or open .json file.
+    #[arg(long)]
+    pub force_exclude: bool,
+
     /// Ignore every marathon-lint.toml: built-in defaults and flags only.
     #[arg(long)]
     pub no_config: bool,
@@ -300,10 +307,12 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
                 continue;
             }
         };
-        if let Input::File { explicit: false, .. } = input {
-            if !config.selects(&path) || (config.respect_gitignore && gitignores.is_ignored(&path)) {
-                continue;
-            }
+        let filtered = match input {
+            Input::File { explicit, .. } => !explicit || args.force_exclude,
+            Input::Stdin => false,
+        };
+        if filtered && (!config.selects(&path) || (config.respect_gitignore && gitignores.is_ignored(&path))) {
+            continue;
         }
         let (name, bytes, explicit) = match &input {
             Input::Stdin => {
@@ -333,7 +342,7 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             }
         };
         let result = linter_for(&config, &path, &flags).lint_bytes(&name, bytes);
-        if !explicit && !result.looks_like_marathon {
+        if (!explicit || (args.force_exclude && !matches!(input, Input::Stdin))) && !result.looks_like_marathon {
             skipped.push(name);
             continue;
         }
