@@ -7,7 +7,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("git").current_dir(dir).args(args).output().expect("git runs")
+    Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("git runs")
 }
 
 #[test]
@@ -28,7 +32,11 @@ fn pre_commit_blocks_a_broken_definition_and_passes_a_good_one() {
     let cache = checkout.join("target/pre-commit-home");
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
-    for args in [&["init", "-q"][..], &["config", "user.email", "ci@example.invalid"], &["config", "user.name", "CI"]] {
+    for args in [
+        &["init", "-q"][..],
+        &["config", "user.email", "ci@example.invalid"],
+        &["config", "user.name", "CI"],
+    ] {
         assert!(git(repo, args).status.success());
     }
     std::fs::write(
@@ -60,16 +68,30 @@ fn pre_commit_blocks_a_broken_definition_and_passes_a_good_one() {
     };
 
     // A package.json is not a Marathon definition: the hook leaves it alone.
-    let package = commit("package.json", r#"{"name": "ui", "version": "1.0.0", "dependencies": {}}"#);
+    let package = commit(
+        "package.json",
+        r#"{"name": "ui", "version": "1.0.0", "dependencies": {}}"#,
+    );
     assert!(package.status.success(), "{}", String::from_utf8_lossy(&package.stdout));
 
     let broken = commit("web.json", r#"{"id": "/web", "cmd": "./serve", "instances": "2"}"#);
-    let output = format!("{}{}", String::from_utf8_lossy(&broken.stdout), String::from_utf8_lossy(&broken.stderr));
-    assert!(!broken.status.success(), "the broken definition was committed:\n{output}");
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&broken.stdout),
+        String::from_utf8_lossy(&broken.stderr)
+    );
+    assert!(
+        !broken.status.success(),
+        "the broken definition was committed:\n{output}"
+    );
     assert!(output.contains("schema-violation"), "{output}");
     assert!(output.contains("web.json:1:"), "{output}");
 
     let good = commit("web.json", r#"{"id": "/web", "cmd": "./serve", "instances": 2}"#);
-    let output = format!("{}{}", String::from_utf8_lossy(&good.stdout), String::from_utf8_lossy(&good.stderr));
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
+    );
     assert!(good.status.success(), "the good definition was blocked:\n{output}");
 }

@@ -34,3 +34,52 @@ fn readme_names_every_category_and_points_to_the_reference() {
         assert!(README.contains(&row), "README's category table lacks {row}");
     }
 }
+
+/// The keys serde expects at one level of the configuration, read from its
+/// own error message for an unknown key, so the list comes from the code.
+fn expected_keys(toml: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marathon-lint.toml");
+    std::fs::write(&path, toml).unwrap();
+    let reports = marathon_lint::config::load(&path).expect_err("an unknown key is an error");
+    let message = &reports[0].diagnostics[0].message;
+    let keys = message
+        .split("known keys:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no key list in {message:?}"));
+    keys.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+#[test]
+fn readme_configuration_example_is_real_and_documents_every_key() {
+    let start = README.find("## Configuration").unwrap();
+    let section = &README[start..];
+    let block = section.split("```toml\n").nth(1).unwrap();
+    let example = &block[..block.find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("marathon-lint.toml"), example).unwrap();
+    if let Err(reports) = marathon_lint::config::load(&dir.path().join("marathon-lint.toml")) {
+        panic!(
+            "README's configuration example does not load: {:#?}",
+            reports[0].diagnostics
+        );
+    }
+    let levels = [
+        ("", "zz-unknown = 1\n"),
+        ("[files]", "[files]\nzz-unknown = 1\n"),
+        ("[[overrides]]", "[[overrides]]\npaths = []\nzz-unknown = 1\n"),
+    ];
+    for (table, toml) in levels {
+        let keys = expected_keys(toml);
+        assert!(keys.len() >= 3, "{table}: {keys:?}");
+        for key in keys {
+            let documented = example.lines().any(|l| {
+                l.trim_start().starts_with(&format!("{key} ="))
+                    || l.trim() == format!("[{key}]")
+                    || l.trim() == format!("[[{key}]]")
+            });
+            assert!(documented, "README's configuration example lacks `{key}` ({table})");
+        }
+    }
+}
