@@ -65,8 +65,11 @@ pub struct AppFacts {
     /// Canonical id, located at the `id` value.
     pub id: Located<String>,
     pub fixed_host_ports: Vec<Located<u64>>,
-    /// Canonical ids of the apps it depends on.
-    pub dependencies: Vec<Located<String>>,
+    /// The apps or groups it depends on: each entry's possible canonical
+    /// ids. Marathon's code paths resolve a relative entry against the app's
+    /// own id, its group's id or the root, depending on version and API, so
+    /// every reading is kept.
+    pub dependencies: Vec<Located<Vec<String>>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -254,8 +257,11 @@ fn app_facts(
         .enumerate()
         .filter_map(|(i, dependency)| {
             let dependency = dependency.as_str()?;
-            // Marathon resolves a dependency against the app's own id.
-            let resolved = model::canonical_id(dependency, id);
+            let mut resolved: Vec<String> = [id, definition.parent_id.as_str(), "/"]
+                .iter()
+                .map(|base| model::canonical_id(dependency, base))
+                .collect();
+            resolved.dedup();
             Some(located(
                 parsed,
                 resolved,

@@ -142,12 +142,12 @@ fn unknown_dependencies(entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)
     }
     for entry in entries {
         for dependency in &entry.app.dependencies {
-            if known.contains(dependency.value.as_str()) {
+            if dependency.value.iter().any(|id| known.contains(id.as_str())) {
                 continue;
             }
             let message = format!(
                 "{} depends on {}, which none of the linted files defines: Marathon waits for it to be deployed first",
-                entry.app.id.value, dependency.value
+                entry.app.id.value, dependency.value[0]
             );
             out.push((
                 entry.report,
