@@ -165,6 +165,11 @@ pub struct Args {
     #[arg(long)]
     pub no_config: bool,
 
+    /// Files larger than this many MiB are reported (file-too-large), not
+    /// linted.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_file_size: u64,
+
     /// Also say which files were skipped and why.
     #[arg(short, long)]
     pub verbose: bool,
@@ -266,29 +271,51 @@ fn show_config(path: &Path, args: &Args) -> Result<ExitCode, String> {
     print(&config::describe(&config, path, &flags))
 }
 
+/// One entry of a run, in output order: already decided (an unreadable path,
+/// a broken configuration), or a file to read and lint.
+enum Item {
+    Done(Linted),
+    Lint {
+        input: Input,
+        path: PathBuf,
+        linter: Linter,
+        /// Skip it when it does not look like a Marathon definition.
+        skip_unrecognized: bool,
+    },
+}
+
+/// What linting one item gave.
+enum Outcome {
+    Linted(Linted),
+    Skipped(String),
+    /// An unreadable file: the tool could not do its job.
+    Failed(Linted),
+}
+
 fn execute(args: &Args) -> Result<ExitCode, String> {
     let flags = flags_patch(args)?;
+    let max_bytes = args.max_file_size.saturating_mul(1024 * 1024);
     let mut tool_failed = false;
-    let mut linted: Vec<Linted> = Vec::new();
     let mut totals = Totals::default();
-    let mut skipped = Vec::new();
     let mut gitignores = discover::Gitignores::default();
     let mut configs = match config::Resolver::new(args.config.as_deref(), args.no_config) {
         Ok(resolver) => resolver,
         Err(reports) => return report_config_errors(args, reports),
     };
 
+    // Discovery and configuration are cheap and stateful: done in order.
+    let mut items = Vec::new();
     for found in discover::discover(&args.paths) {
         let input = match found {
             Found::Input(input) => input,
             Found::Problem(problem) => {
                 tool_failed |= problem.fatal;
                 let rule = if problem.fatal { "io-error" } else { "symlink-loop" };
-                linted.push(Linted::without_document(path_report(
+                items.push(Item::Done(Linted::without_document(path_report(
                     &problem.path.display().to_string(),
                     rule,
                     problem.message,
-                )));
+                ))));
                 continue;
             }
         };
@@ -303,7 +330,7 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             Err(reports) => {
                 // A broken configuration: report it once, lint nothing under it.
                 tool_failed = true;
-                linted.extend(reports.into_iter().map(Linted::without_document));
+                items.extend(reports.into_iter().map(|r| Item::Done(Linted::without_document(r))));
                 continue;
             }
         };
@@ -314,49 +341,53 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         if filtered && (!config.selects(&path) || (config.respect_gitignore && gitignores.is_ignored(&path))) {
             continue;
         }
-        let (name, bytes, explicit) = match &input {
-            Input::Stdin => {
-                let mut bytes = Vec::new();
-                let name = path.display().to_string();
-                if let Err(err) = std::io::stdin().read_to_end(&mut bytes) {
-                    tool_failed = true;
-                    linted.push(Linted::without_document(path_report(
-                        &name,
-                        "io-error",
-                        format!("cannot read standard input: {}", discover::io_message(&err)),
-                    )));
-                    continue;
-                }
-                (name, bytes, true)
+        let linter = linter_for(&config, &path, &flags);
+        items.push(Item::Lint {
+            input,
+            path,
+            linter,
+            skip_unrecognized: filtered,
+        });
+    }
+
+    // Reading and linting, in parallel; `collect` keeps the order, so the
+    // output is the same whatever the thread count.
+    use rayon::prelude::*;
+    let outcomes: Vec<Outcome> = items
+        .into_par_iter()
+        .map(|item| match item {
+            Item::Done(linted) => Outcome::Linted(linted),
+            Item::Lint {
+                input,
+                path,
+                linter,
+                skip_unrecognized,
+            } => lint_one(args, &input, &path, &linter, skip_unrecognized, max_bytes),
+        })
+        .collect();
+    let mut linted = Vec::with_capacity(outcomes.len());
+    let mut skipped = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Linted(l) => linted.push(l),
+            Outcome::Skipped(name) => skipped.push(name),
+            Outcome::Failed(l) => {
+                tool_failed = true;
+                linted.push(l);
             }
-            Input::File { path, explicit } => {
-                let name = path.display().to_string();
-                match read_file(path) {
-                    Ok(bytes) => (name, bytes, *explicit),
-                    Err(message) => {
-                        tool_failed = true;
-                        linted.push(Linted::without_document(path_report(&name, "io-error", message)));
-                        continue;
-                    }
-                }
-            }
-        };
-        let result = linter_for(&config, &path, &flags).lint_bytes(&name, bytes);
-        if (!explicit || (args.force_exclude && !matches!(input, Input::Stdin))) && !result.looks_like_marathon {
-            skipped.push(name);
-            continue;
         }
-        linted.push(result);
     }
     let reports = lint::finish_run(linted);
     totals.files_skipped = skipped.len();
     for report in &reports {
         // Reports of unreadable paths and configurations are findings, not
         // checked files.
-        let about_a_path = report
-            .diagnostics
-            .iter()
-            .any(|d| matches!(d.rule.as_str(), "io-error" | "symlink-loop" | "config-error"));
+        let about_a_path = report.diagnostics.iter().any(|d| {
+            matches!(
+                d.rule.as_str(),
+                "io-error" | "file-too-large" | "symlink-loop" | "config-error" | "internal-error"
+            )
+        });
         if about_a_path {
             totals.errors += report.count(Severity::Error);
             totals.warnings += report.count(Severity::Warning);
@@ -459,12 +490,102 @@ fn report_config_errors(args: &Args, reports: Vec<FileReport>) -> Result<ExitCod
     Ok(ExitCode::from(2))
 }
 
-fn read_file(path: &PathBuf) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| discover::io_message(&e))?;
-    if !meta.is_file() {
-        return Err("not a regular file".to_string());
+/// What a caught panic said.
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+/// Read and lint one input.
+fn lint_one(
+    args: &Args,
+    input: &Input,
+    path: &Path,
+    linter: &Linter,
+    skip_unrecognized: bool,
+    max_bytes: u64,
+) -> Outcome {
+    let name = path.display().to_string();
+    let read = match input {
+        Input::Stdin => match read_limited(std::io::stdin().lock(), max_bytes) {
+            Ok(Ok(bytes)) => Ok(bytes),
+            Ok(Err(())) => Err(ReadError::TooLarge),
+            Err(e) => Err(ReadError::Failed(format!(
+                "cannot read standard input: {}",
+                discover::io_message(&e)
+            ))),
+        },
+        Input::File { path, .. } => read_file(path, max_bytes),
+    };
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(ReadError::Failed(message)) => {
+            return Outcome::Failed(Linted::without_document(path_report(&name, "io-error", message)))
+        }
+        Err(ReadError::TooLarge) => {
+            let message = format!(
+                "the file is larger than {} MiB, the limit for one definition; raise it with --max-file-size",
+                args.max_file_size
+            );
+            return Outcome::Linted(Linted::without_document(path_report(&name, "file-too-large", message)));
+        }
+    };
+    // A bug in one rule must not end the run: the file gets a finding and
+    // the others are linted.
+    let linted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| linter.lint_bytes(&name, bytes)));
+    let mut result = match linted {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = format!(
+                "marathon-lint failed on this file: {}; please report it",
+                panic_message(&panic)
+            );
+            return Outcome::Failed(Linted::without_document(path_report(&name, "internal-error", message)));
+        }
+    };
+    if skip_unrecognized && !result.looks_like_marathon {
+        return Outcome::Skipped(name);
     }
-    std::fs::read(path).map_err(|e| discover::io_message(&e))
+    // A clean file's text is not needed for the report: drop it now, so a
+    // run's memory follows the largest file, not the number of files. (A
+    // finding across files may bring it back: lint::finish_run re-reads it.)
+    if result.report.diagnostics.is_empty() {
+        if let Input::File { path, .. } = input {
+            result.drop_text(path.clone());
+        }
+    }
+    Outcome::Linted(result)
+}
+
+enum ReadError {
+    Failed(String),
+    TooLarge,
+}
+
+/// Read at most `max` bytes; one more means the input is too large. This
+/// also bounds what a FIFO or a growing file can make us hold.
+fn read_limited(reader: impl std::io::Read, max: u64) -> std::io::Result<Result<Vec<u8>, ()>> {
+    let mut bytes = Vec::new();
+    reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > max { Err(()) } else { Ok(bytes) })
+}
+
+fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    let failed = |e: std::io::Error| ReadError::Failed(discover::io_message(&e));
+    let meta = std::fs::metadata(path).map_err(failed)?;
+    if !meta.is_file() {
+        return Err(ReadError::Failed("not a regular file".to_string()));
+    }
+    if meta.len() > max {
+        return Err(ReadError::TooLarge);
+    }
+    let file = std::fs::File::open(path).map_err(failed)?;
+    read_limited(file, max)
+        .map_err(failed)?
+        .map_err(|()| ReadError::TooLarge)
 }
 
 /// A report for a path that could not be read or was not followed: no text,

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::catalogue;
@@ -32,6 +33,9 @@ pub struct Linted {
     pub suppressions: Vec<Suppression>,
     /// The configured rule levels this file was linted with.
     pub levels: Arc<Levels>,
+    /// Set when the text was dropped after a clean lint: where to read it
+    /// again should a finding across files need it.
+    pub reload_from: Option<PathBuf>,
 }
 
 /// Per-rule levels from the configuration; rules not named keep their
@@ -39,6 +43,13 @@ pub struct Linted {
 pub type Levels = BTreeMap<String, Level>;
 
 impl Linted {
+    /// Forget the file's text (it had no findings), keeping where it came
+    /// from.
+    pub fn drop_text(&mut self, path: PathBuf) {
+        self.report.file = SourceFile::new(self.report.file.name.clone(), String::new());
+        self.reload_from = Some(path);
+    }
+
     /// A report with no document behind it (an unreadable path).
     pub fn without_document(report: FileReport) -> Linted {
         Linted {
@@ -47,6 +58,7 @@ impl Linted {
             apps: Vec::new(),
             suppressions: Vec::new(),
             levels: Arc::default(),
+            reload_from: None,
         }
     }
 }
@@ -57,6 +69,9 @@ pub struct Located<T> {
     pub value: T,
     pub pointer: String,
     pub span: Option<Range<usize>>,
+    /// The 1-based line of the span, kept for messages that name this place
+    /// after the file's text has been dropped.
+    pub line: usize,
 }
 
 /// One app as the cross-file rules see it.
@@ -182,6 +197,17 @@ impl Linter {
             }
             d.related.retain(|r| r.span.is_some());
         }
+        let mut apps = apps;
+        for app in &mut apps {
+            let line = |span: &Option<Range<usize>>| span.as_ref().map_or(1, |s| file.line_col(s.start).line);
+            app.id.line = line(&app.id.span);
+            for port in &mut app.fixed_host_ports {
+                port.line = line(&port.span);
+            }
+            for dependency in &mut app.dependencies {
+                dependency.line = line(&dependency.span);
+            }
+        }
         let mut report = FileReport { file, diagnostics };
         apply_levels(&mut report, &self.levels);
         Linted {
@@ -190,6 +216,7 @@ impl Linter {
             apps,
             suppressions,
             levels: self.levels.clone(),
+            reload_from: None,
         }
     }
 }
@@ -225,12 +252,20 @@ pub fn finish_run(linted: Vec<Linted>) -> Vec<FileReport> {
     for l in linted {
         reports.push(l.report);
         facts.push(l.apps);
-        rest.push((l.suppressions, l.levels));
+        rest.push((l.suppressions, l.levels, l.reload_from));
     }
     project_rules::check(&mut reports, &facts);
-    for (report, (suppressions, levels)) in reports.iter_mut().zip(rest) {
+    for (report, (suppressions, levels, reload_from)) in reports.iter_mut().zip(rest) {
         suppression::apply(report, &suppressions);
         apply_levels(report, &levels);
+        if let Some(path) = reload_from.filter(|_| !report.diagnostics.is_empty()) {
+            // Spans were taken from the same bytes; a file changed since is
+            // still shown, with positions clamped to its new length.
+            if let Ok(bytes) = std::fs::read(&path) {
+                let (text, _) = parse::decode(bytes);
+                report.file = SourceFile::new(report.file.name.clone(), text);
+            }
+        }
     }
     reports
 }
@@ -246,6 +281,7 @@ fn app_facts(
             span: parsed.span_of(&pointer, Target::Value),
             value,
             pointer,
+            line: 0,
         }
     }
     let dependencies = definition

@@ -23,11 +23,7 @@ struct Entry<'a> {
 
 /// `file:line` of a located fact, for messages that name another file.
 fn place(reports: &[FileReport], report: usize, located: &Located<impl Sized>) -> String {
-    let file = &reports[report].file;
-    match &located.span {
-        Some(span) => format!("{}:{}", file.name, file.line_col(span.start).line),
-        None => file.name.clone(),
-    }
+    format!("{}:{}", reports[report].file.name, located.line)
 }
 
 fn finding<T>(rule: &str, at: &Located<T>, message: String) -> Diagnostic {

@@ -35,6 +35,22 @@ impl SourceCode for SharedSource {
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
     source: SharedSource,
+    /// False when the lines around the span are too long to draw.
+    frame: bool,
+}
+
+/// Lines longer than this (minified JSON, a 10 MB string) are not drawn in a
+/// code frame: the location is printed instead.
+const MAX_FRAME_LINE: usize = 500;
+
+/// Does the span sit on lines short enough to draw?
+fn drawable(text: &str, span: &std::ops::Range<usize>) -> bool {
+    let start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    text.get(start..end)
+        .is_some_and(|lines| lines.split('\n').all(|l| l.len() <= MAX_FRAME_LINE))
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -72,10 +88,13 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.diagnostic.span.as_ref().map(|_| &self.source as &dyn SourceCode)
+        self.frame.then_some(&self.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.frame {
+            return None;
+        }
         let span = self.diagnostic.span.clone()?;
         let primary = LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), span);
         let related = self.diagnostic.related.iter().filter_map(|r| {
@@ -108,18 +127,33 @@ impl HumanRenderer {
 
     pub fn render(&self, report: &FileReport, out: &mut String) {
         for diagnostic in &report.diagnostics {
+            let frame = diagnostic.span.as_ref().is_some_and(|span| {
+                drawable(&report.file.text, span)
+                    && diagnostic
+                        .related
+                        .iter()
+                        .all(|r| r.span.as_ref().is_none_or(|s| drawable(&report.file.text, s)))
+            });
             let rendered = Rendered {
                 diagnostic,
                 source: SharedSource(report.file.clone()),
+                frame,
             };
             if self.handler.render_report(out, &rendered).is_err() {
                 // Rendering into a String cannot fail; keep the finding anyway.
                 out.push_str(&format!("{}: {}\n", report.file.name, diagnostic.message));
             }
-            // Diagnostics without a span (I/O errors) have no frame to show
-            // the file name in; say it.
-            if diagnostic.span.is_none() {
-                out.push_str(&format!("  in {}\n", report.file.name));
+            // Without a frame (no span, or lines too long to draw), say where.
+            match (&diagnostic.span, frame) {
+                (None, _) => out.push_str(&format!("  in {}\n", report.file.name)),
+                (Some(span), false) => {
+                    let at = report.file.line_col(span.start);
+                    out.push_str(&format!(
+                        "  at {}:{}:{} (the line is too long to show)\n",
+                        report.file.name, at.line, at.column
+                    ));
+                }
+                _ => {}
             }
             out.push('\n');
         }

@@ -98,6 +98,8 @@ pub trait Rule: Sync {
 /// are documented in `rules/` like any rule.
 pub static ENGINE_RULES: &[&str] = &[
     "io-error",
+    "file-too-large",
+    "internal-error",
     "symlink-loop",
     "json-syntax",
     "json-comment",
