@@ -292,7 +292,20 @@ fn load_config(path: &Path) -> Result<Arc<Config>, LoadError> {
         d.pointer = None;
         report(SourceFile::new(name.clone(), String::new()), vec![d])
     })?;
-    let file = SourceFile::new(name, text);
+    from_text(path, text)
+}
+
+/// Check a configuration given as text, as if read from `path` (its policy
+/// directories are relative to it).
+pub fn parse_text(path: &Path, text: String) -> Result<Arc<Config>, Vec<FileReport>> {
+    from_text(path, text).map_err(|e| match e {
+        LoadError::Config(report) => vec![report],
+        LoadError::Policies(reports) => reports,
+    })
+}
+
+fn from_text(path: &Path, text: String) -> Result<Arc<Config>, LoadError> {
+    let file = SourceFile::new(path.display().to_string(), text);
     let raw: RawConfig = toml::from_str(&file.text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().to_string();
