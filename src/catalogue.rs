@@ -59,6 +59,9 @@ pub struct RuleMeta {
     /// Marathon or Mesos sources the rule mirrors.
     #[serde(default)]
     pub sources: Vec<String>,
+    /// What the rule's fix does, starting with "safe:" or "unsafe:".
+    #[serde(default)]
+    pub fix: Option<String>,
     /// Policies: the message of their diagnostics (default: the summary).
     #[serde(default)]
     pub message: Option<String>,

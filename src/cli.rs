@@ -165,6 +165,20 @@ pub struct Args {
     #[arg(long)]
     pub no_config: bool,
 
+    /// Apply safe fixes to the files (atomically), then report what is left.
+    /// With standard input, the fixed document goes to standard output.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Also apply unsafe fixes (judgement calls, such as renaming an unknown
+    /// field to the closest known one); use with --fix or --diff.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+
     /// Files larger than this many MiB are reported (file-too-large), not
     /// linted.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
@@ -287,6 +301,16 @@ enum Item {
 /// What linting one item gave.
 enum Outcome {
     Linted(Linted),
+    /// A file that fixes changed: its final lint, and the new text (written
+    /// already with --fix; shown as a diff with --diff; printed for stdin).
+    Fixed {
+        linted: Linted,
+        name: String,
+        before: String,
+        after: String,
+        fixes: usize,
+        stdin: bool,
+    },
     Skipped(String),
     /// An unreadable file: the tool could not do its job.
     Failed(Linted),
@@ -367,9 +391,27 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         .collect();
     let mut linted = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
+    let mut fixed: Vec<FixedFile> = Vec::new();
     for outcome in outcomes {
         match outcome {
             Outcome::Linted(l) => linted.push(l),
+            Outcome::Fixed {
+                linted: l,
+                name,
+                before,
+                after,
+                fixes,
+                stdin,
+            } => {
+                linted.push(l);
+                fixed.push(FixedFile {
+                    name,
+                    before,
+                    after,
+                    fixes,
+                    stdin,
+                });
+            }
             Outcome::Skipped(name) => skipped.push(name),
             Outcome::Failed(l) => {
                 tool_failed = true;
@@ -397,7 +439,60 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         }
     }
 
-    write_report(args, &reports, &totals, &skipped)?;
+    if args.diff {
+        // Only the diff goes to standard output, as patch tools expect.
+        let mut out = std::io::stdout().lock();
+        for file in &fixed {
+            let diff = similar::TextDiff::from_lines(&file.before, &file.after)
+                .unified_diff()
+                .header(&format!("a/{}", file.name), &format!("b/{}", file.name))
+                .to_string();
+            out.write_all(diff.as_bytes())
+                .map_err(|e| format!("cannot write the diff: {e}"))?;
+        }
+        let count: usize = fixed.iter().map(|f| f.fixes).sum();
+        eprintln!(
+            "{count} fix{} would be applied to {} file{}",
+            if count == 1 { "" } else { "es" },
+            fixed.len(),
+            if fixed.len() == 1 { "" } else { "s" }
+        );
+        return Ok(if tool_failed {
+            ExitCode::from(2)
+        } else if fixed.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    if args.fix {
+        let count: usize = fixed.iter().map(|f| f.fixes).sum();
+        if count > 0 {
+            eprintln!(
+                "fixed {count} problem{} in {} file{}",
+                if count == 1 { "" } else { "s" },
+                fixed.len(),
+                if fixed.len() == 1 { "" } else { "s" }
+            );
+        }
+    }
+    match fixed.iter().find(|f| f.stdin) {
+        // With standard input, the fixed document is the output; the report
+        // goes to standard error.
+        Some(file) => {
+            std::io::stdout()
+                .lock()
+                .write_all(file.after.as_bytes())
+                .map_err(|e| format!("cannot write: {e}"))?;
+            let mut text = String::new();
+            let renderer = HumanRenderer::new(false, Some(100));
+            for report in &reports {
+                renderer.render(report, &mut text);
+            }
+            eprintln!("{text}{}", totals.summary());
+        }
+        None => write_report(args, &reports, &totals, &skipped)?,
+    }
 
     Ok(if tool_failed {
         ExitCode::from(2)
@@ -549,6 +644,11 @@ fn lint_one(
     if skip_unrecognized && !result.looks_like_marathon {
         return Outcome::Skipped(name);
     }
+    if args.fix || args.diff {
+        if let Some(outcome) = fix_file(args, input, &name, linter, &result) {
+            return outcome;
+        }
+    }
     // A clean file's text is not needed for the report: drop it now, so a
     // run's memory follows the largest file, not the number of files. (A
     // finding across files may bring it back: lint::finish_run re-reads it.)
@@ -558,6 +658,91 @@ fn lint_one(
         }
     }
     Outcome::Linted(result)
+}
+
+/// Apply fixes until nothing more changes (at most ten rounds), then lint
+/// what is left. `None` when nothing was fixed.
+fn fix_file(args: &Args, input: &Input, name: &str, linter: &Linter, first: &Linted) -> Option<Outcome> {
+    let allowed = |f: &&crate::fix::Fix| f.safety == crate::fix::Safety::Safe || args.unsafe_fixes;
+    let syntax_ok = |l: &Linted| {
+        !l.report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule.starts_with("json-") && d.rule != "json-duplicate-key")
+    };
+    // A file with a syntax error is never fixed.
+    if !syntax_ok(first) {
+        return None;
+    }
+    let before = first.report.file.text.clone();
+    let mut text = before.clone();
+    let mut fixes = 0;
+    for _ in 0..10 {
+        let reports = lint::finish_run(vec![linter.lint_bytes(name, text.clone().into_bytes())]);
+        let chosen: Vec<&crate::fix::Fix> = reports[0]
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .filter(allowed)
+            .collect();
+        let (next, applied) = crate::fix::apply(&text, &chosen);
+        if applied == 0 || next == text {
+            break;
+        }
+        // A fix must never break the document; stop at the last good text.
+        if !syntax_ok(&linter.lint_bytes(name, next.clone().into_bytes())) {
+            break;
+        }
+        text = next;
+        fixes += applied;
+    }
+    if text == before {
+        return None;
+    }
+    let mut linted = linter.lint_bytes(name, text.clone().into_bytes());
+    let stdin = matches!(input, Input::Stdin);
+    if args.fix {
+        if let Input::File { path, .. } = input {
+            if let Err(why) = crate::write_back::write_atomically(path, before.as_bytes(), &text) {
+                let mut d = Diagnostic::at(
+                    "fix-not-written",
+                    "",
+                    format!("fixes for {name} were not written: {why}"),
+                );
+                d.pointer = None;
+                d.severity = crate::catalogue::severity_of("fix-not-written");
+                let mut report = first_report(first);
+                report.diagnostics.push(d);
+                return Some(Outcome::Linted(Linted::without_document(report)));
+            }
+        }
+    }
+    linted.looks_like_marathon = true;
+    Some(Outcome::Fixed {
+        linted,
+        name: name.to_string(),
+        before,
+        after: text,
+        fixes,
+        stdin,
+    })
+}
+
+/// A copy of a lint's report (the original stays with its caller).
+fn first_report(linted: &Linted) -> FileReport {
+    FileReport {
+        file: linted.report.file.clone(),
+        diagnostics: linted.report.diagnostics.clone(),
+    }
+}
+
+/// A file the fixes changed, for the summary, --diff and standard output.
+struct FixedFile {
+    name: String,
+    before: String,
+    after: String,
+    fixes: usize,
+    stdin: bool,
 }
 
 enum ReadError {

@@ -196,6 +196,9 @@ impl Linter {
                 }
             }
             d.related.retain(|r| r.span.is_some());
+            if let (Some(fix), Some(parsed)) = (&mut d.fix, parsed) {
+                crate::fix::resolve(fix, parsed, &file.text);
+            }
         }
         let mut apps = apps;
         for app in &mut apps {

@@ -88,8 +88,11 @@ pub fn rule_page(rule: &RuleDoc, heading: &str) -> String {
         meta.severity.as_str(),
         category_name(meta.category)
     );
+    if let Some(fix) = &meta.fix {
+        out.push_str(&format!("- Fix (`--fix`, unsafe ones with `--unsafe-fixes`): {fix}\n"));
+    }
     if !meta.sources.is_empty() {
-        out.push_str(&format!("- Mirrors: {}\n", meta.sources.join("; ")));
+        out.push_str(&format!("- Mirrors: {}\n", meta.sources.join("; ")))
     }
     out.push('\n');
     // Demote the entry's own `##` headings below the page heading.

@@ -473,7 +473,14 @@ fn unknown_field(
     .target(Target::Key)
     .label("unknown field");
     d = match suggestion {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
+        Some(s) => d.help(format!("did you mean `{s}`?")).fix(crate::fix::Fix::new(
+            crate::fix::Safety::Unsafe,
+            format!("rename `{key}` to `{s}` (a guess: check it is what you meant)"),
+            vec![crate::fix::Action::RenameKey {
+                pointer: pointer_join(absolute, key),
+                to: s.clone(),
+            }],
+        )),
         None => d.help("remove it, or check the spelling against Marathon's app definition reference"),
     };
     d

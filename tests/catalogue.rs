@@ -61,6 +61,7 @@ fn entries_are_well_formed() {
                     "io-error",
                     "file-too-large",
                     "internal-error",
+                    "fix-not-written",
                     "symlink-loop",
                     "config-error"
                 ]

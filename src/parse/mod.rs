@@ -4,7 +4,7 @@
 mod spans;
 mod syntax;
 
-pub use spans::locate;
+pub use spans::{find, locate};
 
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions};
@@ -124,6 +124,11 @@ fn shift_span(mut d: Diagnostic, offset: usize) -> Diagnostic {
                 *span = span.start + offset..span.end + offset;
             }
         }
+        for action in d.fix.iter_mut().flat_map(|f| f.actions.iter_mut()) {
+            if let crate::fix::Action::RemoveMember { member } = action {
+                *member = member.start + offset..member.end + offset;
+            }
+        }
     }
     d
 }
@@ -167,7 +172,12 @@ fn duplicate_keys(value: &ast::Value<'_>, pointer: &str, out: &mut Vec<Diagnosti
                             )
                             .label("this value wins")
                             .related_span(first_span, "earlier value, ignored")
-                            .help(format!("keep one \"{name}\": merge the two values, or delete the one you do not mean")),
+                            .help(format!("keep one \"{name}\": merge the two values, or delete the one you do not mean"))
+                            .fix(crate::fix::Fix::new(
+                                crate::fix::Safety::Safe,
+                                format!("remove the earlier \"{name}\", which Marathon ignores"),
+                                vec![crate::fix::Action::RemoveMember { member: crate::fix::member_range(first) }],
+                            )),
                         );
                         out.last_mut().unwrap().pointer = Some(pointer_join(&pointer, name));
                     }

@@ -11,6 +11,17 @@ use crate::diagnostic::Target;
 /// For duplicate keys the last member wins, as in Marathon. Returns `None`
 /// when the pointer names nothing in the document.
 pub fn locate(root: &ast::Value<'_>, pointer: &str, target: Target) -> Option<Range<usize>> {
+    let (node, key) = find(root, pointer)?;
+    let value = range(node);
+    Some(match target {
+        Target::Value => value,
+        Target::Key => key.unwrap_or(value),
+        Target::Opening => key.unwrap_or(value.start..value.start + 1),
+    })
+}
+
+/// The node at `pointer`, with the key range of the member holding it.
+pub fn find<'a, 't>(root: &'a ast::Value<'t>, pointer: &str) -> Option<(&'a ast::Value<'t>, Option<Range<usize>>)> {
     let mut node = root;
     // The key of the member holding `node`, if any.
     let mut key: Option<Range<usize>> = None;
@@ -31,12 +42,7 @@ pub fn locate(root: &ast::Value<'_>, pointer: &str, target: Target) -> Option<Ra
             }
         }
     }
-    let value = range(node);
-    Some(match target {
-        Target::Value => value,
-        Target::Key => key.unwrap_or(value),
-        Target::Opening => key.unwrap_or(value.start..value.start + 1),
-    })
+    Some((node, key))
 }
 
 fn range(node: &impl Ranged) -> Range<usize> {

@@ -100,6 +100,7 @@ pub static ENGINE_RULES: &[&str] = &[
     "io-error",
     "file-too-large",
     "internal-error",
+    "fix-not-written",
     "symlink-loop",
     "json-syntax",
     "json-comment",

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::{AppContext, Rule};
 use crate::diagnostic::{Diagnostic, Target};
+use crate::fix::{Action, Fix, Safety};
 use crate::model::FixedBy;
 
 pub struct PinnedPortRollingUpgrade;
@@ -91,6 +92,42 @@ impl Rule for PinnedPortRollingUpgrade {
         )
         .label("pinned host port")
         .help(fix_help(missing_unique, !strategy_problems.is_empty(), pinned.fixed_by));
+        let mut actions = Vec::new();
+        if missing_unique {
+            actions.push(Action::AppendTo {
+                object: app.pointer.to_string(),
+                key: "constraints".into(),
+                value: serde_json::json!(["hostname", "UNIQUE"]),
+            });
+        }
+        if !strategy_problems.is_empty() {
+            let resident = is_resident(app.app);
+            match strategy.filter(|s| s.is_object()) {
+                // Keep the object; set each capacity that is wrong.
+                Some(existing) => {
+                    let wrong = |name: &str| existing.get(name).and_then(Value::as_f64) != Some(0.0);
+                    for name in ["minimumHealthCapacity", "maximumOverCapacity"] {
+                        if wrong(name) && !(resident && name == "minimumHealthCapacity") {
+                            actions.push(Action::SetMember {
+                                object: app.field("/upgradeStrategy"),
+                                key: name.into(),
+                                value: serde_json::json!(0),
+                            });
+                        }
+                    }
+                }
+                None => actions.push(Action::SetMember {
+                    object: app.pointer.to_string(),
+                    key: "upgradeStrategy".into(),
+                    value: serde_json::json!({"minimumHealthCapacity": 0, "maximumOverCapacity": 0}),
+                }),
+            }
+        }
+        diagnostic = diagnostic.fix(Fix::new(
+            Safety::Safe,
+            "add the hostname UNIQUE constraint and a kill-first upgrade strategy, so the deployment can finish",
+            actions,
+        ));
         if strategy.is_some() && !strategy_problems.is_empty() {
             diagnostic = diagnostic.related(
                 app.field("/upgradeStrategy"),

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::{AppContext, Rule};
 use crate::diagnostic::{Diagnostic, Target};
+use crate::fix::{Action, Fix, Safety};
 use crate::marathon_target::MarathonVersion;
 
 pub struct UserNetworkIncomplete;
@@ -84,12 +85,24 @@ fn check_legacy_user_network(id: &str, app: &AppContext<'_>, out: &mut Vec<Diagn
             }
             None => (network, Target::Value, "has no explicit `\"ports\": []`"),
         };
-        out.push(
-            Diagnostic::at(id, pointer, format!("an app on a USER network {what}: Marathon then adds or keeps host ports next to the task's own IP address and rejects the app with \"You cannot specify both an IP address and ports\""))
-                .target(target)
-                .label("needs `\"ports\": []`")
-                .help("add `\"ports\": []` at the app level; expose ports through `container.docker.portMappings` instead"),
-        );
+        let mut diagnostic = Diagnostic::at(id, pointer, format!("an app on a USER network {what}: Marathon then adds or keeps host ports next to the task's own IP address and rejects the app with \"You cannot specify both an IP address and ports\""))
+            .target(target)
+            .label("needs `\"ports\": []`")
+            .help("add `\"ports\": []` at the app level; expose ports through `container.docker.portMappings` instead");
+        // Only an absent list is filled in: removing declared ports is a
+        // decision for the author.
+        if ports.is_none() {
+            diagnostic = diagnostic.fix(Fix::new(
+                Safety::Safe,
+                "add \"ports\": [], which is what Marathon needs for an app with its own IP address",
+                vec![Action::SetMember {
+                    object: app.pointer.to_string(),
+                    key: "ports".into(),
+                    value: Value::Array(Vec::new()),
+                }],
+            ));
+        }
+        out.push(diagnostic);
     }
 }
 
