@@ -28,3 +28,26 @@ pub fn write_atomically(path: &Path, original: &[u8], fixed: &str) -> Result<(),
         .map_err(|e| format!("cannot replace the file: {}", io_message(&e.error)))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, "edited meanwhile").unwrap();
+        let err = write_atomically(&path, b"what was linted", "fixed").unwrap_err();
+        assert!(err.contains("changed since it was read"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "edited meanwhile");
+        std::fs::write(&path, "what was linted").unwrap();
+        write_atomically(&path, b"what was linted", "fixed").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "fixed");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+}
