@@ -399,6 +399,26 @@ fn a_fifo_named_explicitly_is_not_a_regular_file_and_does_not_hang() {
     assert_human_names(&human, "pipe.json");
 }
 
+#[test]
+fn a_fifo_among_policies_is_a_config_error_and_does_not_hang() {
+    let dir = workspace();
+    let team = dir.path().join("team");
+    std::fs::create_dir_all(team.join("policies")).unwrap();
+    std::fs::write(team.join("marathon-lint.toml"), "policy-dirs = [\"policies\"]\n").unwrap();
+    std::fs::write(team.join("app.json"), GOOD).unwrap();
+    mkfifo(&team.join("policies/owner.md"));
+    let (json, human) = lint_both(dir.path(), &["team"], &[]);
+    located(
+        &json,
+        "team/policies/owner.md",
+        "config-error",
+        "not a regular file",
+        None,
+    );
+    assert_others_linted(&json, "good.json", "witness.json");
+    assert_eq!((json.code, human.code), (2, 2));
+}
+
 /// Removing a file between discovery and reading cannot be timed from
 /// outside the process, so this goes through the same two steps the run
 /// takes, discover then read, with the removal in between.
@@ -538,6 +558,44 @@ fn a_file_of_only_whitespace_is_located_at_its_start() {
     assert_others_linted(&json, "good.json", "witness.json");
     assert_eq!((json.code, human.code), (1, 1));
     assert_human_names(&human, "blank.json:1:1");
+}
+
+#[test]
+fn control_characters_from_a_file_never_reach_the_terminal() {
+    // An escape sequence that would turn the terminal red, raw in a string
+    // (a syntax error drawn in a frame) and escaped in a key (an unknown
+    // field named in a message).
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("raw.json"),
+        b"{\"id\": \"/a\", \"cmd\": \"sleep \x1b[31m 1\"}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("key.json"),
+        br#"{"id": "/b", "cmd": "sleep 1", "x\u001b[31m": 1}"#,
+    )
+    .unwrap();
+    let (json, human) = lint_both(dir.path(), &["raw.json", "key.json"], &[]);
+    located(
+        &json,
+        "raw.json",
+        "json-syntax",
+        "control character U+001B",
+        Some((1, 28)),
+    );
+    located(&json, "key.json", "unknown-field", "unknown field", Some((1, 32)));
+    assert_others_linted(&json, "good.json", "witness.json");
+    assert_eq!((json.code, human.code), (1, 1));
+    assert!(!human.stdout.contains('\u{1b}'), "{:?}", human.stdout);
+    assert!(human.stdout.contains("\"sleep ?[31m 1\""), "{}", human.stdout);
+    assert!(human.stdout.contains("`x\\u{1b}[31m`"), "{}", human.stdout);
+    assert_human_names(&human, "raw.json:1:28");
+    // XML cannot hold it at all: the JUnit report would not parse.
+    let junit = lint_in(dir.path(), &["--format", "junit", "raw.json", "key.json"]);
+    assert_eq!(junit.code, 1);
+    assert!(!junit.stdout.contains('\u{1b}'), "{:?}", junit.stdout);
+    assert!(junit.stdout.contains("x\\u{1b}[31m"), "{}", junit.stdout);
 }
 
 // ----- the linter only reads ---------------------------------------------

@@ -141,6 +141,8 @@ impl HumanRenderer {
     }
 
     pub fn render(&self, report: &FileReport, out: &mut String) {
+        let printable = printable(report);
+        let report = printable.as_ref().unwrap_or(report);
         for diagnostic in &report.diagnostics {
             let frame = diagnostic.span.as_ref().is_some_and(|span| {
                 drawable(&report.file.text, span)
@@ -176,4 +178,61 @@ impl HumanRenderer {
             out.push('\n');
         }
     }
+}
+
+/// Text from a file (its name, its lines, values quoted in messages) must
+/// not drive the terminal, e.g. clear it with an escape sequence: control
+/// characters are escaped in messages and names, and replaced in the text
+/// by a printable character of the same length, so spans stay right.
+/// `None` when there is nothing to replace (nearly always).
+fn printable(report: &FileReport) -> Option<FileReport> {
+    fn is_control(c: char) -> bool {
+        c.is_control() && !matches!(c, '\n' | '\t' | '\r')
+    }
+    let clean = |s: &str| !s.contains(is_control);
+    let escape = |s: &str| {
+        s.chars().fold(String::new(), |mut out, c| {
+            if is_control(c) {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+            out
+        })
+    };
+    let file = &report.file;
+    let all_clean = clean(&file.name)
+        && clean(&file.text)
+        && report.diagnostics.iter().all(|d| {
+            clean(&d.message)
+                && d.label.as_deref().is_none_or(clean)
+                && d.help.as_deref().is_none_or(clean)
+                && d.related.iter().all(|r| clean(&r.label))
+        });
+    if all_clean {
+        return None;
+    }
+    // ASCII controls are one byte, C1 controls (U+0080 to U+009F) two.
+    let text = file
+        .text
+        .chars()
+        .map(|c| match c {
+            c if is_control(c) && c.is_ascii() => '?',
+            c if is_control(c) => '\u{bf}',
+            c => c,
+        })
+        .collect();
+    let mut diagnostics = report.diagnostics.clone();
+    for d in &mut diagnostics {
+        d.message = escape(&d.message);
+        d.label = d.label.as_deref().map(escape);
+        d.help = d.help.as_deref().map(escape);
+        for r in &mut d.related {
+            r.label = escape(&r.label);
+        }
+    }
+    Some(FileReport {
+        file: SourceFile::new(escape(&file.name), text),
+        diagnostics,
+    })
 }
