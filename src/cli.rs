@@ -745,7 +745,10 @@ struct FixedFile {
     stdin: bool,
 }
 
-enum ReadError {
+/// Why a file could not be linted.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReadError {
+    /// It could not be read (the message says why, in plain words).
     Failed(String),
     TooLarge,
 }
@@ -758,7 +761,9 @@ fn read_limited(reader: impl std::io::Read, max: u64) -> std::io::Result<Result<
     Ok(if bytes.len() as u64 > max { Err(()) } else { Ok(bytes) })
 }
 
-fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+/// Read a discovered file, at most `max` bytes. Public so that tests can
+/// reach the races a run cannot time (a file removed after discovery).
+pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     let failed = |e: std::io::Error| ReadError::Failed(discover::io_message(&e));
     let meta = std::fs::metadata(path).map_err(failed)?;
     if !meta.is_file() {

@@ -50,7 +50,7 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
         match std::fs::metadata(path) {
             Err(err) => found.push(Found::Problem(DiscoveryProblem {
                 path: path.clone(),
-                message: io_message(&err),
+                message: broken_link_target(path, &err).map_or_else(|| io_message(&err), |t| broken_link_message(&t)),
                 fatal: true,
             })),
             Ok(meta) if meta.is_dir() => walk(path, &mut found),
@@ -74,8 +74,7 @@ fn walk(root: &Path, found: &mut Vec<Found>) {
     for entry in walker {
         match entry {
             Ok(entry) => {
-                let is_json = entry.path().extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-                if entry.file_type().is_file() && is_json {
+                if entry.file_type().is_file() && is_json(entry.path()) {
                     found.push(Found::Input(Input::File {
                         path: entry.into_path(),
                         explicit: false,
@@ -84,6 +83,17 @@ fn walk(root: &Path, found: &mut Vec<Found>) {
             }
             Err(err) => {
                 let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                if let Some(target) = err.io_error().and_then(|io| broken_link_target(&path, io)) {
+                    // Only a link that would have been linted is our problem.
+                    if is_json(&path) {
+                        found.push(Found::Problem(DiscoveryProblem {
+                            message: broken_link_message(&target),
+                            path,
+                            fatal: true,
+                        }));
+                    }
+                    continue;
+                }
                 let (message, fatal) = match (err.loop_ancestor(), err.io_error()) {
                     (Some(ancestor), _) => (
                         format!("symbolic link loop back to {}; not followed", ancestor.display()),
@@ -96,6 +106,22 @@ fn walk(root: &Path, found: &mut Vec<Found>) {
             }
         }
     }
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// Where `path` points when walking failed because it is a symbolic link to
+/// nothing (its target was removed, or never existed).
+fn broken_link_target(path: &Path, err: &std::io::Error) -> Option<PathBuf> {
+    let missing = err.kind() == std::io::ErrorKind::NotFound;
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    (missing && is_link).then(|| std::fs::read_link(path).ok()).flatten()
+}
+
+fn broken_link_message(target: &Path) -> String {
+    format!("broken symbolic link: its target {} does not exist", target.display())
 }
 
 /// An I/O error in plain words, without Rust's `(os error N)` suffix.

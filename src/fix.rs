@@ -40,6 +40,11 @@ pub enum Action {
     RenameKey { pointer: String, to: String },
     /// Remove the member whose whole text (key to value) is `member`.
     RemoveMember { member: Range<usize> },
+    /// Remove the member at `pointer` (the last one of that name).
+    RemovePointer { pointer: String },
+    /// Like `SetMember`, with the value given as source text (moved from
+    /// elsewhere in the file, so its layout is kept).
+    SetMemberRaw { object: String, key: String, raw: String },
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +131,25 @@ fn edit_for(action: &Action, parsed: &Parsed<'_>, text: &str) -> Option<Edit> {
             })
         }
         Action::RemoveMember { member } => Some(remove_member(text, member.clone())),
+        Action::RemovePointer { pointer } => {
+            let (parent, name) = pointer.rsplit_once('/')?;
+            let name = name.replace("~1", "/").replace("~0", "~");
+            let (node, _) = parse::find(&parsed.ast, parent)?;
+            let ast::Value::Object(obj) = node else { return None };
+            let prop = obj.properties.iter().rev().find(|p| p.name.as_str() == name)?;
+            Some(remove_member(text, shift(prop.start()..prop.end(), offset)))
+        }
+        Action::SetMemberRaw { object, key, raw } => {
+            let (node, _) = parse::find(&parsed.ast, object)?;
+            let ast::Value::Object(obj) = node else { return None };
+            match obj.properties.iter().rev().find(|p| p.name.as_str() == key) {
+                Some(prop) => Some(Edit {
+                    range: shift(prop.value.start()..prop.value.end(), offset),
+                    replacement: raw.clone(),
+                }),
+                None => insert_member_text(obj, &format!("{}: {raw}", Value::String(key.clone())), text, offset),
+            }
+        }
     }
 }
 
@@ -148,7 +172,15 @@ fn compact(value: &Value) -> String {
 /// new line with the last member's indentation when members are on their
 /// own lines, inline otherwise.
 fn insert_member(obj: &ast::Object<'_>, key: &str, value: &Value, text: &str, offset: usize) -> Option<Edit> {
-    let member = format!("{}: {}", Value::String(key.to_string()), compact(value));
+    insert_member_text(
+        obj,
+        &format!("{}: {}", Value::String(key.to_string()), compact(value)),
+        text,
+        offset,
+    )
+}
+
+fn insert_member_text(obj: &ast::Object<'_>, member: &str, text: &str, offset: usize) -> Option<Edit> {
     let Some(last) = obj.properties.last() else {
         // `{}` or `{ }`: fill it.
         return Some(Edit {

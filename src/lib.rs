@@ -11,6 +11,7 @@ pub mod discover;
 pub mod fix;
 pub mod lint;
 pub mod marathon_target;
+pub mod migrate;
 pub mod model;
 pub mod parse;
 pub mod policy;

@@ -153,7 +153,13 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Policy>, Vec<FileReport>> {
     let (mut policies, mut problems) = (Vec::new(), Vec::new());
     for path in paths {
         let name = path.display().to_string();
-        match std::fs::read_to_string(&path) {
+        // Reading a FIFO would wait forever for a writer.
+        let regular = std::fs::metadata(&path).map(|m| m.is_file());
+        let read = match regular {
+            Ok(false) => Err(std::io::Error::other("not a regular file")),
+            _ => std::fs::read_to_string(&path),
+        };
+        match read {
             Ok(text) => match parse(&name, text) {
                 Ok(policy) => policies.push(policy),
                 Err(report) => problems.push(report),

@@ -44,7 +44,11 @@ impl SourceFile {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_start = self.line_starts[line_index];
+        let mut line_start = self.line_starts[line_index];
+        // A byte-order mark is invisible in editors: columns start after it.
+        if line_start == 0 && self.text.starts_with('\u{feff}') {
+            line_start = '\u{feff}'.len_utf8().min(offset);
+        }
         LineCol {
             line: line_index + 1,
             column: self.text[line_start..offset].chars().count() + 1,
@@ -74,6 +78,17 @@ mod tests {
         let one = file.text.find('1').unwrap();
         assert_eq!(file.line_col(one), LineCol { line: 2, column: 8 });
         assert_eq!(file.line_col(file.text.len()), LineCol { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let file = SourceFile::new("x", "\u{feff}{\"a\": 1}".to_string());
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(3), LineCol { line: 1, column: 1 });
+        assert_eq!(
+            file.line_col(file.text.find('1').unwrap()),
+            LineCol { line: 1, column: 7 }
+        );
     }
 
     #[test]

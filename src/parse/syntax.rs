@@ -144,6 +144,14 @@ fn from_strict_error(json: &str, error: &ParseError) -> Diagnostic {
             "template placeholder",
             "lint the rendered file that is sent to Marathon, not the template",
         ),
+        _ if at.starts_with(is_stray_control) => (
+            format!(
+                "unexpected control character {}: JSON allows only spaces, tabs and line breaks between values",
+                describe_control(at)
+            ),
+            "control character",
+            "delete it; a NUL or other control byte usually means the file is binary, truncated or not UTF-8 text",
+        ),
         ParseErrorKind::ExpectedComma => (
             "expected a comma between two elements".into(),
             "a comma is missing before this",
@@ -242,6 +250,20 @@ fn placeholder(at: &str) -> &str {
     &line[..end]
 }
 
+/// A control character JSON never allows outside a string (tab and line
+/// breaks are whitespace).
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// `U+0000 (NUL)` for the character starting `at`: named, since it is
+/// invisible in the code frame.
+fn describe_control(at: &str) -> String {
+    let c = at.chars().next().unwrap_or('\0');
+    let name = if c == '\0' { " (NUL)" } else { "" };
+    format!("U+{:04X}{name}", c as u32)
+}
+
 fn lowercase_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -262,6 +284,14 @@ pub fn from_serde_error(json: &str, err: &serde_json::Error) -> Diagnostic {
             "this number is too large to be represented".to_string(),
             "use a number within the range Marathon accepts",
         )
+    } else if message.contains("control character") {
+        (
+            format!(
+                "invalid JSON: a raw control character {} inside a string",
+                describe_control(&json[offset..])
+            ),
+            "write it escaped (e.g. \\u0000), or delete it if it is not meant to be there",
+        )
     } else if message.contains("recursion limit") {
         (
             "the document is nested too deeply to be an app definition (more than 128 levels)".to_string(),
@@ -270,8 +300,18 @@ pub fn from_serde_error(json: &str, err: &serde_json::Error) -> Diagnostic {
     } else {
         (format!("invalid JSON: {message}"), "fix the JSON syntax at this spot")
     };
-    let end = json[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
-    Diagnostic::at_span("json-syntax", offset..end, message)
+    let mut span = offset..json[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+    if message.contains("too large") {
+        // serde_json points at the number's last digit: show all of it.
+        let is_number = |b: &u8| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E');
+        span.start -= json.as_bytes()[..span.start]
+            .iter()
+            .rev()
+            .take_while(|b| is_number(b))
+            .count();
+        span.end += json.as_bytes()[span.end..].iter().take_while(|b| is_number(b)).count();
+    }
+    Diagnostic::at_span("json-syntax", span, message)
         .label("here")
         .help(help)
 }

@@ -21,12 +21,21 @@ impl SourceCode for SharedSource {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let contents = self.0.text.read_span(span, context_lines_before, context_lines_after)?;
+        // miette counts the column of the frame's header in bytes; use the
+        // same line and column (in characters, after a byte-order mark) as
+        // every other output format.
+        let (line, column) = if context_lines_before == 0 && context_lines_after == 0 {
+            let at = self.0.line_col(span.offset());
+            (at.line - 1, at.column - 1)
+        } else {
+            (contents.line(), contents.column())
+        };
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.0.name.clone(),
             contents.data(),
             *contents.span(),
-            contents.line(),
-            contents.column(),
+            line,
+            column,
             contents.line_count(),
         )))
     }
@@ -43,14 +52,20 @@ struct Rendered<'a> {
 /// code frame: the location is printed instead.
 const MAX_FRAME_LINE: usize = 500;
 
-/// Does the span sit on lines short enough to draw?
+/// Does the span sit on lines short enough to draw, with the one line of
+/// context on each side that the frame shows? (An empty file has no line.)
 fn drawable(text: &str, span: &std::ops::Range<usize>) -> bool {
-    let start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[span.end.min(text.len())..]
+    let (start, end) = (span.start.min(text.len()), span.end.min(text.len()));
+    let before = text[..start].rfind('\n').unwrap_or(0);
+    let start = text[..before].rfind('\n').map_or(0, |i| i + 1);
+    let after = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let end = text[after.min(text.len())..]
         .find('\n')
-        .map_or(text.len(), |i| span.end + i);
-    text.get(start..end)
-        .is_some_and(|lines| lines.split('\n').all(|l| l.len() <= MAX_FRAME_LINE))
+        .map_or(text.len(), |i| after + i);
+    !text.is_empty()
+        && text
+            .get(start..end)
+            .is_some_and(|lines| lines.split('\n').all(|l| l.len() <= MAX_FRAME_LINE))
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -126,6 +141,8 @@ impl HumanRenderer {
     }
 
     pub fn render(&self, report: &FileReport, out: &mut String) {
+        let printable = printable(report);
+        let report = printable.as_ref().unwrap_or(report);
         for diagnostic in &report.diagnostics {
             let frame = diagnostic.span.as_ref().is_some_and(|span| {
                 drawable(&report.file.text, span)
@@ -146,10 +163,13 @@ impl HumanRenderer {
             // Without a frame (no span, or lines too long to draw), say where.
             match (&diagnostic.span, frame) {
                 (None, _) => out.push_str(&format!("  in {}\n", report.file.name)),
+                (Some(_), false) if report.file.text.is_empty() => {
+                    out.push_str(&format!("  at {}:1:1\n", report.file.name))
+                }
                 (Some(span), false) => {
                     let at = report.file.line_col(span.start);
                     out.push_str(&format!(
-                        "  at {}:{}:{} (the line is too long to show)\n",
+                        "  at {}:{}:{} (a line there is too long to show)\n",
                         report.file.name, at.line, at.column
                     ));
                 }
@@ -158,4 +178,61 @@ impl HumanRenderer {
             out.push('\n');
         }
     }
+}
+
+/// Text from a file (its name, its lines, values quoted in messages) must
+/// not drive the terminal, e.g. clear it with an escape sequence: control
+/// characters are escaped in messages and names, and replaced in the text
+/// by a printable character of the same length, so spans stay right.
+/// `None` when there is nothing to replace (nearly always).
+fn printable(report: &FileReport) -> Option<FileReport> {
+    fn is_control(c: char) -> bool {
+        c.is_control() && !matches!(c, '\n' | '\t' | '\r')
+    }
+    let clean = |s: &str| !s.contains(is_control);
+    let escape = |s: &str| {
+        s.chars().fold(String::new(), |mut out, c| {
+            if is_control(c) {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+            out
+        })
+    };
+    let file = &report.file;
+    let all_clean = clean(&file.name)
+        && clean(&file.text)
+        && report.diagnostics.iter().all(|d| {
+            clean(&d.message)
+                && d.label.as_deref().is_none_or(clean)
+                && d.help.as_deref().is_none_or(clean)
+                && d.related.iter().all(|r| clean(&r.label))
+        });
+    if all_clean {
+        return None;
+    }
+    // ASCII controls are one byte, C1 controls (U+0080 to U+009F) two.
+    let text = file
+        .text
+        .chars()
+        .map(|c| match c {
+            c if is_control(c) && c.is_ascii() => '?',
+            c if is_control(c) => '\u{bf}',
+            c => c,
+        })
+        .collect();
+    let mut diagnostics = report.diagnostics.clone();
+    for d in &mut diagnostics {
+        d.message = escape(&d.message);
+        d.label = d.label.as_deref().map(escape);
+        d.help = d.help.as_deref().map(escape);
+        for r in &mut d.related {
+            r.label = escape(&r.label);
+        }
+    }
+    Some(FileReport {
+        file: SourceFile::new(escape(&file.name), text),
+        diagnostics,
+    })
 }

@@ -1,9 +1,22 @@
 //! `--format junit`: JUnit XML, which most CI systems show as test results:
 //! one test case per linted file, failing with its diagnostics.
 
-use quick_xml::escape::escape;
-
 use crate::diagnostic::{FileReport, Severity};
+
+/// XML-escaped text. XML 1.0 cannot hold control characters other than tab
+/// and line breaks, not even as references, so a value quoted from a file is
+/// written `\u{1b}` instead of breaking the whole report.
+fn escape(text: &str) -> String {
+    let allowed = |c: char| !c.is_control() || matches!(c, '\t' | '\n' | '\r');
+    let text: String = text
+        .chars()
+        .flat_map(|c| {
+            let escaped = (!allowed(c)).then(|| c.escape_unicode());
+            escaped.into_iter().flatten().chain(allowed(c).then_some(c))
+        })
+        .collect();
+    quick_xml::escape::escape(text.as_str()).into_owned()
+}
 
 pub fn render(reports: &[FileReport]) -> String {
     let failures = reports.iter().filter(|r| r.count(Severity::Error) > 0).count();
