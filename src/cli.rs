@@ -74,6 +74,17 @@ pub enum Command {
         #[command(flatten)]
         settings: Args,
     },
+    /// Move Marathon 1.4 networking (docker.network, docker.portMappings,
+    /// ipAddress, ports, requirePorts) to the 1.5+ form, as Marathon 1.5
+    /// converts it, keeping the rest of each file byte for byte.
+    Migrate {
+        /// Files and directories to migrate.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Print the changes as a unified diff instead of writing them.
+        #[arg(long)]
+        diff: bool,
+    },
     /// Print one rule's documentation: what it checks, why, a failing and a
     /// passing example, and the Marathon source it mirrors.
     Rule {
@@ -204,6 +215,7 @@ pub fn run() -> ExitCode {
             rule_docs::show(id, policies).and_then(|page| print(&page))
         }),
         Some(Command::Config { path, settings }) => show_config(path, settings),
+        Some(Command::Migrate { paths, diff }) => migrate(paths, *diff),
     };
     match result {
         Ok(code) => code,
@@ -263,6 +275,74 @@ fn linter_for(config: &Config, path: &Path, flags: &SettingsPatch) -> Linter {
         levels: Arc::new(settings.levels),
         policies: config.policies.clone(),
     }
+}
+
+/// `marathon-lint migrate`: rewrite (or show) each definition in the 1.5+
+/// networking form.
+fn migrate(paths: &[PathBuf], diff: bool) -> Result<ExitCode, String> {
+    let (mut changed, mut steps, mut failed) = (0, 0, false);
+    let mut out = std::io::stdout().lock();
+    for found in discover::discover(paths) {
+        let (path, explicit) = match found {
+            Found::Input(Input::File { path, explicit }) => (path, explicit),
+            Found::Input(Input::Stdin) => return Err("migrate works on files, not standard input".to_string()),
+            Found::Problem(problem) => {
+                eprintln!(
+                    "marathon-lint: cannot migrate {}: {}",
+                    problem.path.display(),
+                    problem.message
+                );
+                failed |= problem.fatal;
+                continue;
+            }
+        };
+        let bytes = match read_file(&path, u64::MAX) {
+            Ok(bytes) => bytes,
+            Err(ReadError::Failed(why)) => {
+                eprintln!("marathon-lint: cannot migrate {}: {why}", path.display());
+                failed = true;
+                continue;
+            }
+            Err(ReadError::TooLarge) => continue,
+        };
+        let Ok(text) = String::from_utf8(bytes) else { continue };
+        let looks =
+            serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| crate::model::looks_like_marathon(&v));
+        if !explicit && !looks {
+            continue;
+        }
+        let (after, count) = crate::migrate::migrate_text(&text, "mesos-bridge");
+        if after == text {
+            continue;
+        }
+        changed += 1;
+        steps += count;
+        let name = path.display().to_string();
+        if diff {
+            let patch = similar::TextDiff::from_lines(&text, &after)
+                .unified_diff()
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+                .to_string();
+            out.write_all(patch.as_bytes())
+                .map_err(|e| format!("cannot write the diff: {e}"))?;
+        } else if let Err(why) = crate::write_back::write_atomically(&path, text.as_bytes(), &after) {
+            eprintln!("marathon-lint: {name} was not migrated: {why}");
+            failed = true;
+        }
+    }
+    let verb = if diff { "would be migrated" } else { "migrated" };
+    eprintln!(
+        "{changed} file{} {verb} ({steps} change{})",
+        if changed == 1 { "" } else { "s" },
+        if steps == 1 { "" } else { "s" }
+    );
+    Ok(if failed {
+        ExitCode::from(2)
+    } else if diff && changed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `marathon-lint config PATH`: the effective configuration, so users can

@@ -19,13 +19,12 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::diagnostic::pointer_join;
 use crate::fix::{self, Action, Fix, Safety};
 use crate::model::{self, Kind};
 use crate::parse;
 
 /// The first migration step for one app, if it has legacy fields left.
-fn step(app: &Value, at: &str, bridge_name: &str) -> Option<Vec<Action>> {
+fn step(app: &Value, at: &str, bridge_name: &str, raw: &dyn Fn(&str) -> Option<String>) -> Option<Vec<Action>> {
     let field = |path: &str| format!("{at}{path}");
     let docker_network = app.pointer("/container/docker/network").and_then(Value::as_str);
     let networks = app.get("networks").filter(|n| !n.is_null());
@@ -162,14 +161,20 @@ fn step(app: &Value, at: &str, bridge_name: &str) -> Option<Vec<Action>> {
         {
             return None; // both set: 1.5 rejects it
         }
-        return Some(vec![
-            Action::SetMember {
+        // Moved as written, so its key order and spelling stay.
+        let moved = match raw(&field("/container/docker/portMappings")) {
+            Some(text) => Action::SetMemberRaw {
+                object: field("/container"),
+                key: "portMappings".into(),
+                raw: text,
+            },
+            None => Action::SetMember {
                 object: field("/container"),
                 key: "portMappings".into(),
                 value: mappings.clone(),
             },
-            remove,
-        ]);
+        };
+        return Some(vec![moved, remove]);
     }
 
     if let Some(ports) = app.get("ports").and_then(Value::as_array) {
@@ -212,7 +217,12 @@ pub fn migrate_text(text: &str, bridge_name: &str) -> (String, usize) {
         let mut found = None;
         for definition in model::definitions(&parsed.value) {
             if definition.kind == Kind::App && definition.value.is_object() {
-                if let Some(actions) = step(definition.value, &definition.pointer, bridge_name) {
+                let raw = |pointer: &str| {
+                    parsed
+                        .span_of(pointer, crate::diagnostic::Target::Value)
+                        .map(|span| current[span].to_string())
+                };
+                if let Some(actions) = step(definition.value, &definition.pointer, bridge_name, &raw) {
                     found = Some(actions);
                     break;
                 }
@@ -259,7 +269,7 @@ mod tests {
     "docker": {
       "image": "nginx:1.25"
     },
-    "portMappings": [{"containerPort": 80, "hostPort": 0}]
+    "portMappings": [{ "containerPort": 80, "hostPort": 0 }]
   },
   "networks": [{"mode": "container/bridge"}]
 }"#;
