@@ -531,15 +531,15 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
                 .map_err(|e| format!("cannot write the diff: {e}"))?;
         }
         let count: usize = fixed.iter().map(|f| f.fixes).sum();
+        let files = fixed.iter().filter(|f| f.fixes > 0).count();
         eprintln!(
-            "{count} fix{} would be applied to {} file{}",
+            "{count} fix{} would be applied to {files} file{}",
             if count == 1 { "" } else { "es" },
-            fixed.len(),
-            if fixed.len() == 1 { "" } else { "s" }
+            if files == 1 { "" } else { "s" }
         );
         return Ok(if tool_failed {
             ExitCode::from(2)
-        } else if fixed.is_empty() {
+        } else if fixed.iter().all(|f| f.fixes == 0) {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
@@ -547,12 +547,12 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     }
     if args.fix {
         let count: usize = fixed.iter().map(|f| f.fixes).sum();
+        let files = fixed.iter().filter(|f| f.fixes > 0).count();
         if count > 0 {
             eprintln!(
-                "fixed {count} problem{} in {} file{}",
+                "fixed {count} problem{} in {files} file{}",
                 if count == 1 { "" } else { "s" },
-                fixed.len(),
-                if fixed.len() == 1 { "" } else { "s" }
+                if files == 1 { "" } else { "s" }
             );
         }
     }
@@ -727,6 +727,19 @@ fn lint_one(
     if args.fix || args.diff {
         if let Some(outcome) = fix_file(args, input, &name, linter, &result) {
             return outcome;
+        }
+        // With --fix, standard input always comes back on standard output,
+        // fixed or not, so the caller can pipe it.
+        if args.fix && matches!(input, Input::Stdin) {
+            let text = result.report.file.text.clone();
+            return Outcome::Fixed {
+                linted: result,
+                name,
+                before: text.clone(),
+                after: text,
+                fixes: 0,
+                stdin: true,
+            };
         }
     }
     // A clean file's text is not needed for the report: drop it now, so a
