@@ -11,7 +11,12 @@ use crate::source::SourceFile;
 
 /// A file's text shared by all its diagnostics (no copy per diagnostic).
 #[derive(Debug)]
-struct SharedSource(Arc<SourceFile>);
+struct SharedSource {
+    file: Arc<SourceFile>,
+    /// A `\r` not followed by `\n` is a line break to miette but not to our
+    /// line index; such a file is scanned from its start.
+    lone_cr: bool,
+}
 
 impl SourceCode for SharedSource {
     fn read_span<'a>(
@@ -20,16 +25,37 @@ impl SourceCode for SharedSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self.0.text.read_span(span, context_lines_before, context_lines_after)?;
+        // miette scans its input from the first byte to find the span's line:
+        // on a large file with many findings that is quadratic. Start it a
+        // few lines above the span instead (a line start, with more lines
+        // than the context above it, so the scan sees the same lines) and
+        // shift its answer back to file positions.
+        let (start, lines_before) = if self.lone_cr {
+            (0, 0)
+        } else {
+            self.file.line_start_above(span.offset(), context_lines_before + 1)
+        };
+        let window = &self.file.text.as_bytes()[start..];
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.0.name.clone(),
+            self.file.name.clone(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            SourceSpan::new((contents.span().offset() + start).into(), contents.span().len()),
+            contents.line() + lines_before,
             contents.column(),
-            contents.line_count(),
+            contents.line_count() + lines_before,
         )))
     }
+}
+
+/// Does `text` hold a carriage return that does not start a CRLF?
+fn has_lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
 struct Rendered<'a> {
@@ -126,6 +152,7 @@ impl HumanRenderer {
     }
 
     pub fn render(&self, report: &FileReport, out: &mut String) {
+        let lone_cr = !report.diagnostics.is_empty() && has_lone_cr(&report.file.text);
         for diagnostic in &report.diagnostics {
             let frame = diagnostic.span.as_ref().is_some_and(|span| {
                 drawable(&report.file.text, span)
@@ -136,7 +163,10 @@ impl HumanRenderer {
             });
             let rendered = Rendered {
                 diagnostic,
-                source: SharedSource(report.file.clone()),
+                source: SharedSource {
+                    file: report.file.clone(),
+                    lone_cr,
+                },
                 frame,
             };
             if self.handler.render_report(out, &rendered).is_err() {
@@ -156,6 +186,46 @@ impl HumanRenderer {
                 _ => {}
             }
             out.push('\n');
+        }
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    /// The windowed scan must give miette exactly what its scan from the
+    /// file's start gives, or code frames would change.
+    #[test]
+    fn windowed_read_span_matches_a_scan_from_the_start() {
+        for text in [
+            "{\n  \"a\": 1,\n  \"b\": [\n    2,\n    3\n  ],\n  \"c\": \"é\"\n}\n",
+            "{\r\n  \"a\": 1,\r\n\r\n  \"b\": 2\r\n}",
+            "{\r  \"a\": 1,\r  \"b\": 2\r}",
+        ] {
+            let file = SourceFile::new("f.json", text.to_string());
+            let source = SharedSource {
+                lone_cr: has_lone_cr(text),
+                file,
+            };
+            for offset in 0..text.len() {
+                for len in [0, 1, 4] {
+                    let span = SourceSpan::new(offset.into(), len.min(text.len() - offset));
+                    for (before, after) in [(0, 0), (1, 1), (2, 3)] {
+                        let full = text
+                            .read_span(&span, before, after)
+                            .map(|c| (c.data().to_vec(), *c.span(), c.line(), c.column(), c.line_count()));
+                        let windowed = source
+                            .read_span(&span, before, after)
+                            .map(|c| (c.data().to_vec(), *c.span(), c.line(), c.column(), c.line_count()));
+                        assert_eq!(
+                            full.ok(),
+                            windowed.ok(),
+                            "{text:?} at {offset}+{len}, context {before}/{after}"
+                        );
+                    }
+                }
+            }
         }
     }
 }
