@@ -40,9 +40,35 @@ fn run(mut command: Command) {
     );
 }
 
-/// Peak resident memory of one run, in KiB: wait4(2) returns the child's own
-/// rusage, so no external `time` tool is needed.
-fn peak_rss_kib(mut command: Command) -> i64 {
+/// Peak resident memory of one run, in KiB. Linux charges a child the peak
+/// of the address space it was spawned from, and this process grows to
+/// hundreds of MB generating the corpora; so a fresh, small copy of this
+/// benchmark (`--peak-rss`) spawns the binary and reports its wait4(2)
+/// rusage. No external `time` tool is needed.
+fn peak_rss_kib(command: Command) -> i64 {
+    let mut measure = Command::new(std::env::current_exe().unwrap());
+    measure
+        .arg(PEAK_RSS_FLAG)
+        .arg(command.get_program())
+        .args(command.get_args())
+        .current_dir(command.get_current_dir().unwrap());
+    let output = measure.output().expect("the benchmark runs itself");
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .expect("a peak RSS in KiB")
+}
+
+const PEAK_RSS_FLAG: &str = "--peak-rss";
+
+/// `--peak-rss PROGRAM ARGS...`: run PROGRAM, print its peak RSS in KiB.
+fn measure_peak_rss(program: &str, args: &[String]) {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     // wait4 below reaps it; Child::wait would not return the rusage.
     #[allow(clippy::zombie_processes)]
     let child = command.spawn().expect("the binary runs");
@@ -52,7 +78,7 @@ fn peak_rss_kib(mut command: Command) -> i64 {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(waited, pid, "wait4 failed");
-    usage.ru_maxrss
+    println!("{}", usage.ru_maxrss);
 }
 
 /// Criterion's median estimate for a benchmark, in seconds, read back from
@@ -72,6 +98,10 @@ fn median_seconds(group: &str, id: &str) -> Option<f64> {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(PEAK_RSS_FLAG) {
+        return measure_peak_rss(&args[2], &args[3..]);
+    }
     let mut criterion = Criterion::default()
         .warm_up_time(Duration::from_secs(2))
         .configure_from_args();
