@@ -55,6 +55,17 @@ impl SourceFile {
         }
     }
 
+    /// The start of the line `lines` lines above the one holding `offset`
+    /// (clamped to the first line), and how many line breaks precede it.
+    pub fn line_start_above(&self, offset: usize, lines: usize) -> (usize, usize) {
+        let line_index = match self.line_starts.binary_search(&offset.min(self.text.len())) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let index = line_index.saturating_sub(lines);
+        (self.line_starts[index], index)
+    }
+
     /// The largest char boundary not after `offset` (std's is still unstable).
     pub fn floor_char_boundary(&self, offset: usize) -> usize {
         let mut offset = offset.min(self.text.len());

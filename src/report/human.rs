@@ -11,7 +11,12 @@ use crate::source::SourceFile;
 
 /// A file's text shared by all its diagnostics (no copy per diagnostic).
 #[derive(Debug)]
-struct SharedSource(Arc<SourceFile>);
+struct SharedSource {
+    file: Arc<SourceFile>,
+    /// A `\r` not followed by `\n` is a line break to miette but not to our
+    /// line index; such a file is scanned from its start.
+    lone_cr: bool,
+}
 
 impl SourceCode for SharedSource {
     fn read_span<'a>(
@@ -20,25 +25,46 @@ impl SourceCode for SharedSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self.0.text.read_span(span, context_lines_before, context_lines_after)?;
+        // miette scans its input from the first byte to find the span's line:
+        // on a large file with many findings that is quadratic. Start it a
+        // few lines above the span instead (a line start, with more lines
+        // than the context above it, so the scan sees the same lines) and
+        // shift its answer back to file positions.
+        let (start, lines_before) = if self.lone_cr {
+            (0, 0)
+        } else {
+            self.file.line_start_above(span.offset(), context_lines_before + 1)
+        };
+        let window = &self.file.text.as_bytes()[start..];
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
         // miette counts the column of the frame's header in bytes; use the
         // same line and column (in characters, after a byte-order mark) as
         // every other output format.
         let (line, column) = if context_lines_before == 0 && context_lines_after == 0 {
-            let at = self.0.line_col(span.offset());
+            let at = self.file.line_col(span.offset());
             (at.line - 1, at.column - 1)
         } else {
-            (contents.line(), contents.column())
+            (contents.line() + lines_before, contents.column())
         };
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.0.name.clone(),
+            self.file.name.clone(),
             contents.data(),
-            *contents.span(),
+            SourceSpan::new((contents.span().offset() + start).into(), contents.span().len()),
             line,
             column,
-            contents.line_count(),
+            contents.line_count() + lines_before,
         )))
     }
+}
+
+/// Does `text` hold a carriage return that does not start a CRLF?
+fn has_lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
 struct Rendered<'a> {
@@ -143,6 +169,7 @@ impl HumanRenderer {
     pub fn render(&self, report: &FileReport, out: &mut String) {
         let printable = printable(report);
         let report = printable.as_ref().unwrap_or(report);
+        let lone_cr = !report.diagnostics.is_empty() && has_lone_cr(&report.file.text);
         for diagnostic in &report.diagnostics {
             let frame = diagnostic.span.as_ref().is_some_and(|span| {
                 drawable(&report.file.text, span)
@@ -153,7 +180,10 @@ impl HumanRenderer {
             });
             let rendered = Rendered {
                 diagnostic,
-                source: SharedSource(report.file.clone()),
+                source: SharedSource {
+                    file: report.file.clone(),
+                    lone_cr,
+                },
                 frame,
             };
             if self.handler.render_report(out, &rendered).is_err() {
@@ -235,4 +265,48 @@ fn printable(report: &FileReport) -> Option<FileReport> {
         file: SourceFile::new(escape(&file.name), text),
         diagnostics,
     })
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    /// The windowed scan must give miette exactly what its scan from the
+    /// file's start gives, or code frames would change.
+    #[test]
+    fn windowed_read_span_matches_a_scan_from_the_start() {
+        for text in [
+            "{\n  \"a\": 1,\n  \"b\": [\n    2,\n    3\n  ],\n  \"c\": \"é\"\n}\n",
+            "{\r\n  \"a\": 1,\r\n\r\n  \"b\": 2\r\n}",
+            "{\r  \"a\": 1,\r  \"b\": 2\r}",
+        ] {
+            let file = SourceFile::new("f.json", text.to_string());
+            let source = SharedSource {
+                lone_cr: has_lone_cr(text),
+                file,
+            };
+            for offset in 0..text.len() {
+                for len in [0, 1, 4] {
+                    let span = SourceSpan::new(offset.into(), len.min(text.len() - offset));
+                    for (before, after) in [(0, 0), (1, 1), (2, 3)] {
+                        // Without context miette reads the frame's header: there
+                        // we give our own line and column (characters, not
+                        // bytes), so only the text is compared.
+                        let header = before == 0 && after == 0;
+                        let key = |c: Box<dyn SpanContents<'_> + '_>| {
+                            let place = if header { (0, 0) } else { (c.line(), c.column()) };
+                            (c.data().to_vec(), *c.span(), place, c.line_count())
+                        };
+                        let full = text.read_span(&span, before, after).map(key);
+                        let windowed = source.read_span(&span, before, after).map(key);
+                        assert_eq!(
+                            full.ok(),
+                            windowed.ok(),
+                            "{text:?} at {offset}+{len}, context {before}/{after}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,214 @@
+//! `cargo bench`: the release binary end to end on generated corpora, against
+//! the ceiling of plain serde_json parsing of the same bytes, plus peak
+//! memory. BENCHMARKS.md explains the numbers and records them.
+//!
+//! Quick run (fewer samples): `cargo bench --bench lint -- --quick`.
+
+mod corpus;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput};
+
+const BIN: &str = env!("CARGO_BIN_EXE_marathon-lint");
+const APP_FILES: usize = 10_000;
+const GROUP_BYTES: usize = 50 * 1000 * 1000;
+
+/// The binary as a pre-commit hook or CI runs it: human output (rendered,
+/// then discarded), configuration discovery included.
+fn lint_command(dir: &Path, paths: &[&Path]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(dir)
+        .args(paths)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+fn run(mut command: Command) {
+    let status = command.status().expect("the binary runs");
+    // 0 (clean) or 1 (findings); 2 would mean the benchmark is broken.
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "marathon-lint exited with {status}"
+    );
+}
+
+/// Peak resident memory of one run, in KiB. Linux charges a child the peak
+/// of the address space it was spawned from, and this process grows to
+/// hundreds of MB generating the corpora; so a fresh, small copy of this
+/// benchmark (`--peak-rss`) spawns the binary and reports its wait4(2)
+/// rusage. No external `time` tool is needed.
+fn peak_rss_kib(command: Command) -> i64 {
+    let mut measure = Command::new(std::env::current_exe().unwrap());
+    measure
+        .arg(PEAK_RSS_FLAG)
+        .arg(command.get_program())
+        .args(command.get_args())
+        .current_dir(command.get_current_dir().unwrap());
+    let output = measure.output().expect("the benchmark runs itself");
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .expect("a peak RSS in KiB")
+}
+
+const PEAK_RSS_FLAG: &str = "--peak-rss";
+
+/// `--peak-rss PROGRAM ARGS...`: run PROGRAM, print its peak RSS in KiB.
+fn measure_peak_rss(program: &str, args: &[String]) {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // wait4 below reaps it; Child::wait would not return the rusage.
+    #[allow(clippy::zombie_processes)]
+    let child = command.spawn().expect("the binary runs");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4 failed");
+    println!("{}", usage.ru_maxrss);
+}
+
+/// Criterion's median estimate for a benchmark, in seconds, read back from
+/// where it writes its results, for the closing summary of ratios.
+fn median_seconds(group: &str, id: &str) -> Option<f64> {
+    let root = std::env::var_os("CRITERION_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("criterion")))
+        .unwrap_or_else(|| {
+            // target/release/deps/lint-HASH → target/criterion
+            let exe = std::env::current_exe().unwrap();
+            exe.ancestors().nth(3).unwrap().join("criterion")
+        });
+    let text = std::fs::read_to_string(root.join(group).join(id).join("new/estimates.json")).ok()?;
+    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(estimates["median"]["point_estimate"].as_f64()? / 1e9)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(PEAK_RSS_FLAG) {
+        return measure_peak_rss(&args[2], &args[3..]);
+    }
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(2))
+        .configure_from_args();
+
+    let temp = tempfile::tempdir().unwrap();
+    let apps_dir = temp.path().join("apps");
+    // Every 50th file is broken or has a finding (2%): realistic, and it
+    // keeps the rendering of findings in the measurement.
+    let (app_paths, app_bytes) = corpus::write_app_files(&apps_dir, APP_FILES, 50, 1);
+    let small_dir = temp.path().join("small");
+    let (small_paths, _) = corpus::write_app_files(&small_dir, 1, 0, 2);
+    let (group_path, group_bytes) = corpus::write_group_file(temp.path(), GROUP_BYTES, 3);
+    let contents: Vec<Vec<u8>> = app_paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    eprintln!(
+        "corpus: {APP_FILES} app files, {:.1} MB; one group file, {:.1} MB; machine: {} threads available",
+        app_bytes as f64 / 1e6,
+        group_bytes as f64 / 1e6,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    let mut group = criterion.benchmark_group("small_file");
+    group.sample_size(30).measurement_time(Duration::from_secs(5));
+    group.bench_function("binary_one_file", |b| {
+        b.iter(|| run(lint_command(temp.path(), &[&small_paths[0]])))
+    });
+    group.finish();
+
+    let mut group = criterion.benchmark_group("app_files_10k");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(15))
+        .throughput(Throughput::BytesDecimal(app_bytes));
+    group.bench_function("binary", |b| b.iter(|| run(lint_command(temp.path(), &[&apps_dir]))));
+    group.bench_function("binary_1_thread", |b| {
+        b.iter(|| {
+            let mut command = lint_command(temp.path(), &[&apps_dir]);
+            command.env("RAYON_NUM_THREADS", "1");
+            run(command)
+        })
+    });
+    group.bench_function("serde_json_value_ceiling", |b| {
+        b.iter(|| {
+            for bytes in &contents {
+                // Broken files fail fast here; that is the ceiling's business.
+                let _ = black_box(serde_json::from_slice::<serde_json::Value>(black_box(bytes)));
+            }
+        })
+    });
+    group.finish();
+
+    let mut group = criterion.benchmark_group("group_file_50mb");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::BytesDecimal(group_bytes));
+    group.bench_function("binary", |b| b.iter(|| run(lint_command(temp.path(), &[&group_path]))));
+    group.finish();
+
+    criterion.final_summary();
+
+    let rss_apps = peak_rss_kib(lint_command(temp.path(), &[&apps_dir]));
+    let rss_half = peak_rss_kib(lint_command(temp.path(), &[&apps_dir.join("team000")]));
+    let rss_group = peak_rss_kib(lint_command(temp.path(), &[&group_path]));
+    let rss_small = peak_rss_kib(lint_command(temp.path(), &[&small_paths[0]]));
+
+    println!("\nsummary (medians; targets from BENCHMARKS.md)");
+    let small = median_seconds("small_file", "binary_one_file");
+    let lint = median_seconds("app_files_10k", "binary");
+    let lint1 = median_seconds("app_files_10k", "binary_1_thread");
+    let serde = median_seconds("app_files_10k", "serde_json_value_ceiling");
+    let big = median_seconds("group_file_50mb", "binary");
+    if let Some(small) = small {
+        println!(
+            "  one small file, process included: {:.2} ms (target < 5 ms)",
+            small * 1e3
+        );
+    }
+    if let (Some(lint), Some(serde)) = (lint, serde) {
+        println!(
+            "  {APP_FILES} files: {:.3} s = {:.0} files/s, {:.1} MB/s; serde_json ceiling {:.3} s; ratio {:.2} (target <= 2)",
+            lint,
+            APP_FILES as f64 / lint,
+            app_bytes as f64 / 1e6 / lint,
+            serde,
+            lint / serde
+        );
+        if let Some(lint1) = lint1 {
+            println!(
+                "  {APP_FILES} files on 1 thread: {:.3} s = {:.0} files/s; ratio {:.2}",
+                lint1,
+                APP_FILES as f64 / lint1,
+                lint1 / serde
+            );
+        }
+    }
+    if let Some(big) = big {
+        println!(
+            "  50 MB group: {:.3} s = {:.1} MB/s",
+            big,
+            group_bytes as f64 / 1e6 / big
+        );
+    }
+    println!(
+        "  peak RSS: one small file {} MiB; 100 files {} MiB; {APP_FILES} files {} MiB; 50 MB group {} MiB",
+        rss_small / 1024,
+        rss_half / 1024,
+        rss_apps / 1024,
+        rss_group / 1024
+    );
+}
