@@ -161,6 +161,20 @@ pub fn definitions(root: &Value) -> Vec<Definition<'_>> {
     out
 }
 
+/// Does the app have a local persistent volume (`container.volumes[].persistent`)?
+/// Such an app is resident: Marathon adds the default `residency` when it
+/// reads the app, and resident-app rules (upgrade strategy, unreachable
+/// strategy, roles) apply to it.
+pub fn is_resident(app: &Value) -> bool {
+    app.pointer("/container/volumes")
+        .and_then(Value::as_array)
+        .is_some_and(|volumes| {
+            volumes
+                .iter()
+                .any(|v| v.get("persistent").is_some_and(Value::is_object))
+        })
+}
+
 /// How an app's tasks are networked, after Marathon's own normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetworkMode {

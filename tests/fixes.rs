@@ -133,21 +133,6 @@ fn permissions_are_kept() {
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
 }
 
-/// Errors per file, by rule.
-fn errors(run: &common::Run) -> std::collections::BTreeMap<(String, String), usize> {
-    let mut out = std::collections::BTreeMap::new();
-    for d in run.json()["diagnostics"].as_array().unwrap() {
-        if d["severity"] == "error" {
-            let key = (
-                d["file"].as_str().unwrap().to_string(),
-                d["rule"].as_str().unwrap().to_string(),
-            );
-            *out.entry(key).or_default() += 1;
-        }
-    }
-    out
-}
-
 #[test]
 fn the_realworld_corpus_survives_fix_and_unsafe_fixes() {
     let Some(shared) = common::shared_dir() else {
@@ -191,7 +176,7 @@ fn the_realworld_corpus_survives_fix_and_unsafe_fixes() {
         &["--format", "json", "--marathon-version", "1.4", "corpus"],
         None,
     );
-    let (before, after) = (errors(&before), errors(&after));
+    let (before, after) = (common::errors(&before), common::errors(&after));
     for (key, count) in &after {
         assert!(
             before.get(key).is_some_and(|b| count <= b),

@@ -44,20 +44,6 @@ fn migrate_rewrites_a_legacy_app_and_diff_only_shows_it() {
     );
 }
 
-fn errors(run: &common::Run) -> std::collections::BTreeMap<(String, String), usize> {
-    let mut out = std::collections::BTreeMap::new();
-    for d in run.json()["diagnostics"].as_array().unwrap() {
-        if d["severity"] == "error" {
-            *out.entry((
-                d["file"].as_str().unwrap().to_string(),
-                d["rule"].as_str().unwrap().to_string(),
-            ))
-            .or_default() += 1;
-        }
-    }
-    out
-}
-
 #[test]
 fn the_realworld_corpus_migrates_without_breaking_or_adding_errors() {
     let Some(shared) = common::shared_dir() else {
@@ -88,7 +74,7 @@ fn the_realworld_corpus_migrates_without_breaking_or_adding_errors() {
         legacy_before > 100 && legacy_after < legacy_before / 10,
         "{legacy_before} -> {legacy_after}"
     );
-    let (before, after) = (errors(&before), errors(&after));
+    let (before, after) = (common::errors(&before), common::errors(&after));
     for (key, count) in &after {
         assert!(
             before.get(key).is_some_and(|b| count <= b),

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{AppContext, Rule};
 use crate::diagnostic::{Diagnostic, Target};
 use crate::fix::{Action, Fix, Safety};
-use crate::model::FixedBy;
+use crate::model::{is_resident, FixedBy};
 
 pub struct PinnedPortRollingUpgrade;
 
@@ -22,17 +22,6 @@ fn has_hostname_unique(app: &Value) -> bool {
         let parts: Vec<&str> = c.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         matches!(parts.as_slice(), ["hostname", "UNIQUE"] | ["hostname", "MAX_PER", "1"])
     })
-}
-
-/// An app with persistent volumes, which Marathon treats as resident.
-fn is_resident(app: &Value) -> bool {
-    app.pointer("/container/volumes")
-        .and_then(Value::as_array)
-        .is_some_and(|volumes| {
-            volumes
-                .iter()
-                .any(|v| v.get("persistent").is_some_and(Value::is_object))
-        })
 }
 
 impl Rule for PinnedPortRollingUpgrade {

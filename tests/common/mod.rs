@@ -80,3 +80,18 @@ pub fn shared_dir() -> Option<std::path::PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     dir.is_dir().then_some(dir)
 }
+
+/// Error-severity findings of a JSON run, counted by (file, rule).
+pub fn errors(run: &Run) -> std::collections::BTreeMap<(String, String), usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for d in run.json()["diagnostics"].as_array().unwrap() {
+        if d["severity"] == "error" {
+            let key = (
+                d["file"].as_str().unwrap().to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+            );
+            *out.entry(key).or_default() += 1;
+        }
+    }
+    out
+}

@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::has_persistent_volumes;
 use crate::diagnostic::{Diagnostic, Target};
 use crate::marathon_target::MarathonVersion;
+use crate::model::is_resident;
 use crate::rules::{AppContext, Rule};
 
 pub struct InvalidResidency;
@@ -24,7 +24,7 @@ impl Rule for InvalidResidency {
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
         let version = app.options.marathon_version;
-        if !has_persistent_volumes(app.app) {
+        if !is_resident(app.app) {
             if app.app.get("residency").is_some_and(|r| !r.is_null()) {
                 let quoted = if version < MarathonVersion::V1_5 {
                     "AppDefinition must contain persistent volumes and define residency"

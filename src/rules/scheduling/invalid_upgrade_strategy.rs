@@ -6,9 +6,10 @@
 
 use serde_json::Value;
 
-use super::{has_persistent_volumes, java_double};
+use super::java_double;
 use crate::diagnostic::{pointer_join, Diagnostic, Target};
 use crate::marathon_target::MarathonVersion;
+use crate::model::is_resident;
 use crate::rules::{AppContext, Rule};
 
 pub struct InvalidUpgradeStrategy;
@@ -23,7 +24,7 @@ impl Rule for InvalidUpgradeStrategy {
     }
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
-        let resident = has_persistent_volumes(app.app);
+        let resident = is_resident(app.app);
         let single = app
             .app
             .get("labels")

@@ -4,8 +4,6 @@ mod invalid_constraint;
 mod invalid_residency;
 mod invalid_upgrade_strategy;
 
-use serde_json::Value;
-
 use super::Rule;
 use crate::marathon_target::MarathonVersion;
 
@@ -14,19 +12,6 @@ pub static RULES: &[&dyn Rule] = &[
     &invalid_upgrade_strategy::InvalidUpgradeStrategy,
     &invalid_residency::InvalidResidency,
 ];
-
-/// Does the app have a local persistent volume (`container.volumes[].persistent`)?
-/// Such an app is resident: Marathon adds the default `residency` when it
-/// reads the app, so the resident-app rules apply to it.
-fn has_persistent_volumes(app: &Value) -> bool {
-    app.pointer("/container/volumes")
-        .and_then(Value::as_array)
-        .is_some_and(|volumes| {
-            volumes
-                .iter()
-                .any(|v| v.get("persistent").is_some_and(Value::is_object))
-        })
-}
 
 /// `Marathon 1.4 answers "..."` or `Marathon 1.5 and later answer "..."`,
 /// for the version being linted.
