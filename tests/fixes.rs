@@ -135,23 +135,10 @@ fn permissions_are_kept() {
 
 #[test]
 fn the_realworld_corpus_survives_fix_and_unsafe_fixes() {
-    let Some(shared) = common::shared_dir() else {
+    let Some((dir, copy, originals)) = common::copy_realworld() else {
         eprintln!("SKIPPED: ../shared/corpus/realworld is absent (fresh clone); nothing to check");
         return;
     };
-    let source = shared.join("corpus/realworld");
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("corpus");
-    std::fs::create_dir(&copy).unwrap();
-    let mut originals = Vec::new();
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "json") {
-            let bytes = std::fs::read(&path).unwrap();
-            std::fs::write(copy.join(path.file_name().unwrap()), &bytes).unwrap();
-            originals.push((path, bytes));
-        }
-    }
     let before = run_in(
         dir.path(),
         &["--format", "json", "--marathon-version", "1.4", "corpus"],

@@ -46,23 +46,10 @@ fn migrate_rewrites_a_legacy_app_and_diff_only_shows_it() {
 
 #[test]
 fn the_realworld_corpus_migrates_without_breaking_or_adding_errors() {
-    let Some(shared) = common::shared_dir() else {
+    let Some((dir, copy, originals)) = common::copy_realworld() else {
         eprintln!("SKIPPED: ../shared/corpus/realworld is absent (fresh clone); nothing to check");
         return;
     };
-    let source = shared.join("corpus/realworld");
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("corpus");
-    std::fs::create_dir(&copy).unwrap();
-    let mut originals = Vec::new();
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "json") {
-            let bytes = std::fs::read(&path).unwrap();
-            std::fs::write(copy.join(path.file_name().unwrap()), &bytes).unwrap();
-            originals.push((path, bytes));
-        }
-    }
     let lint = |dir: &std::path::Path| run_in(dir, &["--format", "json", "--marathon-version", "1.5", "corpus"], None);
     let before = lint(dir.path());
     let legacy_before = before.rules().iter().filter(|(r, _)| r == "legacy-networking").count();

@@ -95,3 +95,25 @@ pub fn errors(run: &Run) -> std::collections::BTreeMap<(String, String), usize> 
     }
     out
 }
+
+/// Each copied file's original path and bytes.
+pub type Originals = Vec<(std::path::PathBuf, Vec<u8>)>;
+
+/// A writable copy of the real-world corpus in `<temp>/corpus`, with the
+/// original path and bytes of every file; `None` without ../shared.
+pub fn copy_realworld() -> Option<(tempfile::TempDir, std::path::PathBuf, Originals)> {
+    let source = shared_dir()?.join("corpus/realworld");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("corpus");
+    std::fs::create_dir(&copy).unwrap();
+    let mut originals = Vec::new();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let bytes = std::fs::read(&path).unwrap();
+            std::fs::write(copy.join(path.file_name().unwrap()), &bytes).unwrap();
+            originals.push((path, bytes));
+        }
+    }
+    Some((dir, copy, originals))
+}
