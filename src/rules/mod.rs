@@ -163,6 +163,16 @@ pub(crate) fn run_rule(rule: &dyn Rule, app: serde_json::Value, options: &RuleOp
     out
 }
 
+/// `(pointer, message)` of each finding of one rule on one app, for the
+/// rules' unit tests.
+#[cfg(test)]
+pub(crate) fn findings(rule: &dyn Rule, app: serde_json::Value, options: &RuleOptions) -> Vec<(String, String)> {
+    run_rule(rule, app, options)
+        .into_iter()
+        .map(|d| (d.pointer.unwrap(), d.message))
+        .collect()
+}
+
 /// Run one rule on one group, for the rules' unit tests.
 #[cfg(test)]
 #[allow(dead_code)] // used by group rules' tests as they are written

@@ -109,7 +109,7 @@ fn check_legacy_user_network(id: &str, app: &AppContext<'_>, out: &mut Vec<Diagn
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found(app: Value) -> Vec<(String, String)> {
@@ -123,10 +123,7 @@ mod tests {
     }
 
     fn found_with(app: Value, options: &RuleOptions) -> Vec<(String, String)> {
-        run_rule(&UserNetworkIncomplete, app, options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&UserNetworkIncomplete, app, options)
     }
 
     fn user_app() -> Value {

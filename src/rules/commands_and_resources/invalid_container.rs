@@ -229,7 +229,7 @@ fn check_pull_config(
 mod tests {
     use super::*;
     use crate::marathon_target::Features;
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found(app: Value, version: MarathonVersion, features: Features) -> Vec<(String, String)> {
@@ -238,10 +238,7 @@ mod tests {
             features,
             ..RuleOptions::default()
         };
-        run_rule(&InvalidContainer, app, &options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&InvalidContainer, app, &options)
     }
 
     fn newest(app: Value) -> Vec<(String, String)> {

@@ -121,7 +121,7 @@ fn check_gpus(id: &str, app: &AppContext<'_>, gpus: f64, out: &mut Vec<Diagnosti
 mod tests {
     use super::*;
     use crate::marathon_target::Features;
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found(app: Value, version: MarathonVersion, features: Features) -> Vec<(String, String)> {
@@ -130,10 +130,7 @@ mod tests {
             features,
             ..RuleOptions::default()
         };
-        run_rule(&InvalidResources, app, &options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&InvalidResources, app, &options)
     }
 
     #[test]

@@ -104,7 +104,7 @@ impl Rule for InvalidEnv {
 mod tests {
     use super::*;
     use crate::marathon_target::Features;
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found(app: Value, version: MarathonVersion, secrets: bool) -> Vec<(String, String)> {
@@ -116,10 +116,7 @@ mod tests {
             },
             ..RuleOptions::default()
         };
-        run_rule(&InvalidEnv, app, &options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&InvalidEnv, app, &options)
     }
 
     #[test]

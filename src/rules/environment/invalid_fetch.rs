@@ -107,7 +107,7 @@ impl Rule for InvalidFetch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found(app: Value, version: MarathonVersion) -> Vec<(String, String)> {
@@ -115,10 +115,7 @@ mod tests {
             marathon_version: version,
             ..RuleOptions::default()
         };
-        run_rule(&InvalidFetch, app, &options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&InvalidFetch, app, &options)
     }
 
     #[test]

@@ -58,7 +58,7 @@ impl Rule for InvalidSecrets {
 mod tests {
     use super::*;
     use crate::marathon_target::{Features, MarathonVersion};
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found(app: Value, version: MarathonVersion, secrets: bool) -> Vec<(String, String)> {
@@ -70,10 +70,7 @@ mod tests {
             },
             ..RuleOptions::default()
         };
-        run_rule(&InvalidSecrets, app, &options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&InvalidSecrets, app, &options)
     }
 
     #[test]

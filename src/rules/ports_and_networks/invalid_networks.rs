@@ -331,14 +331,11 @@ fn check_discovery_ports(app: &AppContext<'_>, ports: &[Value], out: &mut Vec<Di
 mod tests {
     use super::*;
     use crate::marathon_target::MarathonVersion;
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found_with(app: Value, options: &RuleOptions) -> Vec<(String, String)> {
-        run_rule(&InvalidNetworks, app, options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&InvalidNetworks, app, options)
     }
 
     fn found_for(app: Value, version: MarathonVersion) -> Vec<(String, String)> {

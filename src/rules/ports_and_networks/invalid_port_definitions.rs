@@ -211,7 +211,7 @@ fn check_unique_definitions(app: &AppContext<'_>, defs: &[Value], out: &mut Vec<
 mod tests {
     use super::*;
     use crate::marathon_target::MarathonVersion;
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found_for(app: Value, version: MarathonVersion) -> Vec<(String, String)> {
@@ -219,10 +219,7 @@ mod tests {
             marathon_version: version,
             ..RuleOptions::default()
         };
-        run_rule(&InvalidPortDefinitions, app, &options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&InvalidPortDefinitions, app, &options)
     }
 
     fn found(app: Value) -> Vec<(String, String)> {

@@ -188,14 +188,11 @@ fn check_network_names(
 mod tests {
     use super::*;
     use crate::marathon_target::MarathonVersion;
-    use crate::rules::{run_rule, RuleOptions};
+    use crate::rules::{findings, RuleOptions};
     use serde_json::json;
 
     fn found_with(app: Value, options: &RuleOptions) -> Vec<(String, String)> {
-        run_rule(&InvalidPortMappings, app, options)
-            .into_iter()
-            .map(|d| (d.pointer.unwrap(), d.message))
-            .collect()
+        findings(&InvalidPortMappings, app, options)
     }
 
     fn found_for(app: Value, version: MarathonVersion) -> Vec<(String, String)> {
