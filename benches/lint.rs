@@ -60,6 +60,8 @@ fn peak_rss_kib(command: Command) -> i64 {
 }
 
 const PEAK_RSS_FLAG: &str = "--peak-rss";
+/// `--write-corpus DIR`: write the corpora and exit.
+const WRITE_CORPUS_FLAG: &str = "--write-corpus";
 
 /// `--peak-rss PROGRAM ARGS...`: run PROGRAM, print its peak RSS in KiB.
 fn measure_peak_rss(program: &str, args: &[String]) {
@@ -101,6 +103,14 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some(PEAK_RSS_FLAG) {
         return measure_peak_rss(&args[2], &args[3..]);
+    }
+    if args.get(1).map(String::as_str) == Some(WRITE_CORPUS_FLAG) {
+        // For profiling by hand (perf, callgrind) on the very same corpora.
+        let dir = PathBuf::from(args.get(2).expect("--write-corpus DIR"));
+        corpus::write_app_files(&dir.join("apps"), APP_FILES, 50, 1);
+        corpus::write_app_files(&dir.join("small"), 1, 0, 2);
+        corpus::write_group_file(&dir, GROUP_BYTES, 3);
+        return;
     }
     let mut criterion = Criterion::default()
         .warm_up_time(Duration::from_secs(2))

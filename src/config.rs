@@ -189,7 +189,7 @@ impl Config {
 
     /// `path` relative to the configuration's directory, as globs see it.
     fn relative(&self, path: &Path) -> PathBuf {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let absolute = crate::discover::absolute(path);
         match absolute.strip_prefix(&self.dir) {
             Ok(relative) => relative.to_path_buf(),
             Err(_) => path.strip_prefix("./").unwrap_or(path).to_path_buf(),

@@ -234,12 +234,27 @@ mod tests {
     }
 }
 
+/// `path` made absolute against the current directory, which is read once:
+/// a `getcwd` per file was a measurable share of a large run.
+pub fn absolute(path: &Path) -> PathBuf {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let joined = match CWD.get_or_init(|| std::env::current_dir().ok()) {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    // On an absolute path this only tidies `.` components; no system call.
+    std::path::absolute(&joined).unwrap_or(joined)
+}
+
 /// `.gitignore` files between a repository's root and a walked file, read
 /// once per directory. Only walked files are filtered: a file named on the
 /// command line is always linted.
 #[derive(Default)]
 pub struct Gitignores {
     by_dir: std::collections::HashMap<PathBuf, Option<ignore::gitignore::Gitignore>>,
+    /// For each directory, it and its ancestors up to the repository root:
+    /// looked up once per directory, not once per file.
+    chains: std::collections::HashMap<PathBuf, std::rc::Rc<[PathBuf]>>,
 }
 
 impl Gitignores {
@@ -261,19 +276,28 @@ impl Gitignores {
 
     /// Is `path` ignored by a `.gitignore` of its repository?
     pub fn is_ignored(&mut self, path: &Path) -> bool {
-        let Ok(path) = std::path::absolute(path) else {
+        let path = absolute(path);
+        let Some(parent) = path.parent() else {
             return false;
         };
         // Directories from the file up to the repository root; the deepest
         // .gitignore that has a say wins (later rules override, as in git).
-        let mut dirs = Vec::new();
-        for dir in path.ancestors().skip(1) {
-            dirs.push(dir.to_path_buf());
-            if dir.join(".git").exists() {
-                break;
+        let dirs = match self.chains.get(parent) {
+            Some(dirs) => dirs.clone(),
+            None => {
+                let mut dirs = Vec::new();
+                for dir in parent.ancestors() {
+                    dirs.push(dir.to_path_buf());
+                    if dir.join(".git").exists() {
+                        break;
+                    }
+                }
+                let dirs: std::rc::Rc<[PathBuf]> = dirs.into();
+                self.chains.insert(parent.to_path_buf(), dirs.clone());
+                dirs
             }
-        }
-        for dir in &dirs {
+        };
+        for dir in dirs.iter() {
             if let Some(matcher) = self.matcher(dir) {
                 let matched = matcher.matched_path_or_any_parents(&path, false);
                 if matched.is_ignore() {

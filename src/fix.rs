@@ -91,7 +91,7 @@ fn edit_for(action: &Action, parsed: &Parsed<'_>, text: &str) -> Option<Edit> {
     let offset = parsed.offset;
     match action {
         Action::SetMember { object, key, value } => {
-            let (node, _) = parse::find(&parsed.ast, object)?;
+            let (node, _) = parse::find(parsed.ast()?, object)?;
             let ast::Value::Object(obj) = node else { return None };
             match obj.properties.iter().rev().find(|p| p.name.as_str() == key) {
                 Some(prop) => Some(Edit {
@@ -102,7 +102,7 @@ fn edit_for(action: &Action, parsed: &Parsed<'_>, text: &str) -> Option<Edit> {
             }
         }
         Action::AppendTo { object, key, value } => {
-            let (node, _) = parse::find(&parsed.ast, object)?;
+            let (node, _) = parse::find(parsed.ast()?, object)?;
             let ast::Value::Object(obj) = node else { return None };
             match obj.properties.iter().rev().find(|p| p.name.as_str() == key) {
                 Some(prop) => {
@@ -124,7 +124,7 @@ fn edit_for(action: &Action, parsed: &Parsed<'_>, text: &str) -> Option<Edit> {
             }
         }
         Action::RenameKey { pointer, to } => {
-            let key = parse::locate(&parsed.ast, pointer, crate::diagnostic::Target::Key)?;
+            let key = parse::locate(parsed.ast()?, pointer, crate::diagnostic::Target::Key)?;
             Some(Edit {
                 range: shift(key, offset),
                 replacement: Value::String(to.clone()).to_string(),
@@ -134,13 +134,13 @@ fn edit_for(action: &Action, parsed: &Parsed<'_>, text: &str) -> Option<Edit> {
         Action::RemovePointer { pointer } => {
             let (parent, name) = pointer.rsplit_once('/')?;
             let name = name.replace("~1", "/").replace("~0", "~");
-            let (node, _) = parse::find(&parsed.ast, parent)?;
+            let (node, _) = parse::find(parsed.ast()?, parent)?;
             let ast::Value::Object(obj) = node else { return None };
             let prop = obj.properties.iter().rev().find(|p| p.name.as_str() == name)?;
             Some(remove_member(text, shift(prop.start()..prop.end(), offset)))
         }
         Action::SetMemberRaw { object, key, raw } => {
-            let (node, _) = parse::find(&parsed.ast, object)?;
+            let (node, _) = parse::find(parsed.ast()?, object)?;
             let ast::Value::Object(obj) = node else { return None };
             match obj.properties.iter().rev().find(|p| p.name.as_str() == key) {
                 Some(prop) => Some(Edit {

@@ -4,7 +4,7 @@
 //! what needs all files of a run (rules across files) and applies
 //! suppressions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -63,15 +63,12 @@ impl Linted {
     }
 }
 
-/// A located fact: a value, where it is (JSON pointer) and its bytes.
+/// A fact and where it is (JSON pointer). Its span is looked up only if a
+/// rule across files reports it (`FactLocator`).
 #[derive(Debug, Clone)]
 pub struct Located<T> {
     pub value: T,
     pub pointer: String,
-    pub span: Option<Range<usize>>,
-    /// The 1-based line of the span, kept for messages that name this place
-    /// after the file's text has been dropped.
-    pub line: usize,
 }
 
 /// One app as the cross-file rules see it.
@@ -165,7 +162,7 @@ impl Linter {
                 policy.check_app(definition.value, &definition.pointer, out);
             }
             if let Some(id) = &definition.id {
-                apps.push(app_facts(parsed, &definition, id, &networking));
+                apps.push(app_facts(&definition, id, &networking));
             }
         }
         (apps, suppressions)
@@ -198,17 +195,6 @@ impl Linter {
             d.related.retain(|r| r.span.is_some());
             if let (Some(fix), Some(parsed)) = (&mut d.fix, parsed) {
                 crate::fix::resolve(fix, parsed, &file.text);
-            }
-        }
-        let mut apps = apps;
-        for app in &mut apps {
-            let line = |span: &Option<Range<usize>>| span.as_ref().map_or(1, |s| file.line_col(s.start).line);
-            app.id.line = line(&app.id.span);
-            for port in &mut app.fixed_host_ports {
-                port.line = line(&port.span);
-            }
-            for dependency in &mut app.dependencies {
-                dependency.line = line(&dependency.span);
             }
         }
         let mut report = FileReport { file, diagnostics };
@@ -257,8 +243,18 @@ pub fn finish_run(linted: Vec<Linted>) -> Vec<FileReport> {
         facts.push(l.apps);
         rest.push((l.suppressions, l.levels, l.reload_from));
     }
-    project_rules::check(&mut reports, &facts);
-    for (report, (suppressions, levels, reload_from)) in reports.iter_mut().zip(rest) {
+    let mut locator = FactLocator {
+        files: reports.iter().map(|r| r.file.clone()).collect(),
+        reload_from: rest.iter_mut().map(|r| r.2.take()).collect(),
+        memo: HashMap::new(),
+    };
+    project_rules::check(&mut reports, &facts, &mut locator);
+    let FactLocator { files, reload_from, .. } = locator;
+    for (((report, (suppressions, levels, _)), file), reload_from) in
+        reports.iter_mut().zip(rest).zip(files).zip(reload_from)
+    {
+        // The locator may have read a dropped text back.
+        report.file = file;
         suppression::apply(report, &suppressions);
         apply_levels(report, &levels);
         if let Some(path) = reload_from.filter(|_| !report.diagnostics.is_empty()) {
@@ -273,19 +269,50 @@ pub fn finish_run(linted: Vec<Linted>) -> Vec<FileReport> {
     reports
 }
 
-fn app_facts(
-    parsed: &Parsed<'_>,
-    definition: &model::Definition<'_>,
-    id: &str,
-    networking: &model::Networking<'_>,
-) -> AppFacts {
-    fn located<T>(parsed: &Parsed<'_>, value: T, pointer: String) -> Located<T> {
-        Located {
-            span: parsed.span_of(&pointer, Target::Value),
-            value,
-            pointer,
-            line: 0,
+/// Where the facts that rules across files report lie: found on demand, as
+/// most runs report none. A file whose text was dropped is read again.
+pub struct FactLocator {
+    files: Vec<Arc<SourceFile>>,
+    reload_from: Vec<Option<PathBuf>>,
+    memo: HashMap<(usize, String), Option<Range<usize>>>,
+}
+
+impl FactLocator {
+    pub fn name(&self, report: usize) -> &str {
+        &self.files[report].name
+    }
+
+    pub fn span(&mut self, report: usize, pointer: &str) -> Option<Range<usize>> {
+        if let Some(span) = self.memo.get(&(report, pointer.to_string())) {
+            return span.clone();
         }
+        if let Some(path) = self.reload_from[report].take() {
+            // Spans are taken from the same bytes; a file changed since is
+            // still shown, with positions clamped to its new length.
+            if let Ok(bytes) = std::fs::read(&path) {
+                let (text, _) = parse::decode(bytes);
+                self.files[report] = SourceFile::new(self.files[report].name.clone(), text);
+            }
+        }
+        let span = parse::parse(&self.files[report].text)
+            .ok()
+            .and_then(|(parsed, _)| parsed.span_of(pointer, Target::Value));
+        self.memo.insert((report, pointer.to_string()), span.clone());
+        span
+    }
+
+    /// The 1-based line of the fact (1 when it cannot be found).
+    pub fn line(&mut self, report: usize, pointer: &str) -> usize {
+        match self.span(report, pointer) {
+            Some(span) => self.files[report].line_col(span.start).line,
+            None => 1,
+        }
+    }
+}
+
+fn app_facts(definition: &model::Definition<'_>, id: &str, networking: &model::Networking<'_>) -> AppFacts {
+    fn located<T>(value: T, pointer: String) -> Located<T> {
+        Located { value, pointer }
     }
     let dependencies = definition
         .value
@@ -301,19 +328,15 @@ fn app_facts(
                 .map(|base| model::canonical_id(dependency, base))
                 .collect();
             resolved.dedup();
-            Some(located(
-                parsed,
-                resolved,
-                format!("{}/dependencies/{i}", definition.pointer),
-            ))
+            Some(located(resolved, format!("{}/dependencies/{i}", definition.pointer)))
         })
         .collect();
     AppFacts {
-        id: located(parsed, id.to_string(), format!("{}/id", definition.pointer)),
+        id: located(id.to_string(), format!("{}/id", definition.pointer)),
         fixed_host_ports: networking
             .fixed_host_ports
             .iter()
-            .map(|p| located(parsed, p.port, p.pointer.clone()))
+            .map(|p| located(p.port, p.pointer.clone()))
             .collect(),
         dependencies,
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalogue;
 use crate::diagnostic::{Diagnostic, FileReport};
-use crate::lint::{AppFacts, Located};
+use crate::lint::{AppFacts, FactLocator, Located};
 
 pub const DUPLICATE_APP_ID: &str = "duplicate-app-id";
 pub const HOST_PORT_CLASH: &str = "host-port-clash";
@@ -22,35 +22,36 @@ struct Entry<'a> {
 }
 
 /// `file:line` of a located fact, for messages that name another file.
-fn place(reports: &[FileReport], report: usize, located: &Located<impl Sized>) -> String {
-    format!("{}:{}", reports[report].file.name, located.line)
+fn place(locator: &mut FactLocator, report: usize, located: &Located<impl Sized>) -> String {
+    let line = locator.line(report, &located.pointer);
+    format!("{}:{line}", locator.name(report))
 }
 
-fn finding<T>(rule: &str, at: &Located<T>, message: String) -> Diagnostic {
+fn finding<T>(locator: &mut FactLocator, report: usize, rule: &str, at: &Located<T>, message: String) -> Diagnostic {
     let mut d = Diagnostic::at(rule, at.pointer.clone(), message);
-    d.span = at.span.clone();
+    d.span = locator.span(report, &at.pointer);
     d.severity = catalogue::severity_of(rule);
     d
 }
 
 /// Add the cross-file findings to `reports`. `apps[i]` holds the facts of the
 /// apps of `reports[i]`.
-pub fn check(reports: &mut [FileReport], apps: &[Vec<AppFacts>]) {
+pub fn check(reports: &mut [FileReport], apps: &[Vec<AppFacts>], locator: &mut FactLocator) {
     let entries: Vec<Entry<'_>> = apps
         .iter()
         .enumerate()
         .flat_map(|(report, apps)| apps.iter().map(move |app| Entry { report, app }))
         .collect();
     let mut found: Vec<(usize, Diagnostic)> = Vec::new();
-    duplicate_ids(reports, &entries, &mut found);
-    host_port_clashes(reports, &entries, &mut found);
-    unknown_dependencies(&entries, &mut found);
+    duplicate_ids(locator, &entries, &mut found);
+    host_port_clashes(locator, &entries, &mut found);
+    unknown_dependencies(locator, &entries, &mut found);
     for (report, diagnostic) in found {
         reports[report].diagnostics.push(diagnostic);
     }
 }
 
-fn duplicate_ids(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
+fn duplicate_ids(locator: &mut FactLocator, entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
     let mut first_by_id: BTreeMap<&str, &Entry<'_>> = BTreeMap::new();
     for entry in entries {
         let id = entry.app.id.value.as_str();
@@ -60,11 +61,11 @@ fn duplicate_ids(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(u
             Some(first) if first.report != entry.report => {
                 let message = format!(
                     "the app id {id} is also defined in {}: whichever is deployed last replaces the other",
-                    place(reports, first.report, &first.app.id)
+                    place(locator, first.report, &first.app.id)
                 );
                 out.push((
                     entry.report,
-                    finding(DUPLICATE_APP_ID, &entry.app.id, message)
+                    finding(locator, entry.report, DUPLICATE_APP_ID, &entry.app.id, message)
                         .label("defined twice")
                         .help("give one of the apps another id, or delete the stale copy"),
                 ));
@@ -81,7 +82,7 @@ fn duplicate_ids(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(u
 /// this app's ports it shares.
 type Clash<'a> = (&'a Entry<'a>, &'a Located<u64>, Vec<&'a Located<u64>>);
 
-fn host_port_clashes(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
+fn host_port_clashes(locator: &mut FactLocator, entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
     // The first app to pin each port. An app defined twice (a duplicate id)
     // does not clash with itself.
     let mut first_by_port: BTreeMap<u64, (&Entry<'_>, &Located<u64>)> = BTreeMap::new();
@@ -115,11 +116,11 @@ fn host_port_clashes(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Ve
             let message = format!(
                 "{what} also pinned by {other} ({}): tasks of the two apps can never run on the same agent, \
                  and where one runs the other cannot be placed",
-                place(reports, first.report, first_port)
+                place(locator, first.report, first_port)
             );
             out.push((
                 entry.report,
-                finding(HOST_PORT_CLASH, ports[0], message)
+                finding(locator, entry.report, HOST_PORT_CLASH, ports[0], message)
                     .label("pinned by another app too")
                     .help("give one of the apps other host ports, or keep them on disjoint agents with constraints"),
             ));
@@ -127,7 +128,7 @@ fn host_port_clashes(reports: &[FileReport], entries: &[Entry<'_>], out: &mut Ve
     }
 }
 
-fn unknown_dependencies(entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
+fn unknown_dependencies(locator: &mut FactLocator, entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
     // A dependency may name an app or a group; every ancestor of an app id
     // is a group some file defines.
     let mut known: BTreeSet<&str> = BTreeSet::new();
@@ -147,7 +148,7 @@ fn unknown_dependencies(entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)
             );
             out.push((
                 entry.report,
-                finding(UNKNOWN_DEPENDENCY, dependency, message)
+                finding(locator, entry.report, UNKNOWN_DEPENDENCY, dependency, message)
                     .label("not defined in any linted file")
                     .help("lint the file that defines it in the same run, or check the id for a typo"),
             ));

@@ -1,7 +1,7 @@
 //! A linted file's text and the byte-offset to line/column mapping that every
 //! diagnostic needs.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One input document: its display name and full text. Shared (`Arc`) so that
 /// every diagnostic of a file can point into the same text without copying it.
@@ -9,7 +9,9 @@ use std::sync::Arc;
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Byte offsets where lines start, built on first use: most files have
+    /// no finding and never need it.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values, as
@@ -22,17 +24,18 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Arc<Self> {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
         Arc::new(SourceFile {
             name: name.into(),
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
+        })
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
+            starts
         })
     }
 
@@ -40,11 +43,12 @@ impl SourceFile {
     /// multi-byte character, are clamped to the nearest preceding boundary.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = self.floor_char_boundary(offset);
-        let line_index = match self.line_starts.binary_search(&offset) {
+        let line_starts = self.line_starts();
+        let line_index = match line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let mut line_start = self.line_starts[line_index];
+        let mut line_start = line_starts[line_index];
         // A byte-order mark is invisible in editors: columns start after it.
         if line_start == 0 && self.text.starts_with('\u{feff}') {
             line_start = '\u{feff}'.len_utf8().min(offset);
@@ -58,12 +62,13 @@ impl SourceFile {
     /// The start of the line `lines` lines above the one holding `offset`
     /// (clamped to the first line), and how many line breaks precede it.
     pub fn line_start_above(&self, offset: usize, lines: usize) -> (usize, usize) {
-        let line_index = match self.line_starts.binary_search(&offset.min(self.text.len())) {
+        let line_starts = self.line_starts();
+        let line_index = match line_starts.binary_search(&offset.min(self.text.len())) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
         let index = line_index.saturating_sub(lines);
-        (self.line_starts[index], index)
+        (line_starts[index], index)
     }
 
     /// The largest char boundary not after `offset` (std's is still unstable).

@@ -6,8 +6,11 @@ mod syntax;
 
 pub use spans::{find, locate};
 
+use std::cell::OnceCell;
+
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::diagnostic::{pointer_join, Diagnostic, Target};
 
@@ -16,18 +19,33 @@ const BOM: &str = "\u{feff}";
 
 /// A successfully parsed document.
 pub struct Parsed<'t> {
-    /// Span tree of the document (spans are relative to `text[offset..]`).
-    pub ast: ast::Value<'t>,
+    /// The JSON text (after a byte-order mark).
+    json: &'t str,
+    /// Span tree of the document (spans are relative to `json`), built on
+    /// first use: a file without findings never needs one.
+    ast: OnceCell<Option<ast::Value<'t>>>,
     /// The document as Marathon reads it: for duplicate keys the last wins.
     pub value: serde_json::Value,
     /// Bytes skipped before the JSON text (a byte-order mark).
     pub offset: usize,
 }
 
-impl Parsed<'_> {
+impl<'t> Parsed<'t> {
+    /// The span tree. `None` only if the span parser refuses what serde_json
+    /// accepted, which the property tests rule out; spans are then unknown.
+    pub fn ast(&self) -> Option<&ast::Value<'t>> {
+        self.ast
+            .get_or_init(|| {
+                jsonc_parser::parse_to_ast(self.json, &CollectOptions::default(), &strict_options())
+                    .ok()
+                    .and_then(|result| result.value)
+            })
+            .as_ref()
+    }
+
     /// Byte range in the file of the member at `pointer`.
     pub fn span_of(&self, pointer: &str, target: Target) -> Option<std::ops::Range<usize>> {
-        locate(&self.ast, pointer, target).map(|r| r.start + self.offset..r.end + self.offset)
+        locate(self.ast()?, pointer, target).map(|r| r.start + self.offset..r.end + self.offset)
     }
 }
 
@@ -85,37 +103,121 @@ pub fn parse(text: &str) -> Result<(Parsed<'_>, Vec<Diagnostic>), Vec<Diagnostic
         )]);
     }
 
-    let ast = match jsonc_parser::parse_to_ast(json, &CollectOptions::default(), &strict_options()) {
-        Ok(result) => result.value,
-        Err(strict_error) => {
-            return Err(syntax::explain(json, &strict_error).into_iter().map(shift).collect());
-        }
-    };
-    let Some(ast) = ast else {
-        // Only comments or nothing: the strict parser would have failed on
-        // comments, so this is unreachable in practice; report it as empty.
-        return Err(vec![Diagnostic::at_span(
-            "json-empty-file",
-            offset..offset,
-            "the file holds no JSON value",
-        )]);
-    };
-
-    // serde_json is stricter than jsonc-parser about a few details (control
-    // characters in strings, lone surrogates, numbers beyond f64); it also
-    // builds the value Marathon would see.
-    let value: serde_json::Value = match serde_json::from_str(json) {
+    // One parse for the common case: serde_json builds the value Marathon
+    // would see and is as strict as Marathon's parser about control
+    // characters, lone surrogates and number range; it also notes whether any
+    // object repeats a key. The span tree is built later, only if needed.
+    let mut has_duplicates = false;
+    let value = match value_noting_duplicates(json, &mut has_duplicates) {
         Ok(value) => value,
-        Err(err) => return Err(vec![shift(syntax::from_serde_error(json, &err))]),
+        Err(err) => return Err(explain_failure(json, &err).into_iter().map(shift).collect()),
     };
-
+    let parsed = Parsed {
+        json,
+        ast: OnceCell::new(),
+        value,
+        offset,
+    };
     let mut warnings = Vec::new();
-    // Building every member's pointer is most of a clean file's parse time;
-    // only a file that has a duplicate pays for it.
-    if has_duplicate_keys(&ast) {
-        duplicate_keys(&ast, "", &mut warnings);
+    if has_duplicates {
+        if let Some(ast) = parsed.ast() {
+            duplicate_keys(ast, "", &mut warnings);
+        }
     }
-    Ok((Parsed { ast, value, offset }, warnings.into_iter().map(shift).collect()))
+    Ok((parsed, warnings.into_iter().map(shift).collect()))
+}
+
+/// Why serde_json refused `json`: the span parser explains most failures
+/// specifically (a trailing comma, a comment, an unclosed string); what only
+/// serde_json refuses (control characters, lone surrogates, numbers beyond
+/// f64, nesting deeper than it allows) it explains itself.
+fn explain_failure(json: &str, err: &serde_json::Error) -> Vec<Diagnostic> {
+    match jsonc_parser::parse_to_ast(json, &CollectOptions::default(), &strict_options()) {
+        Err(strict_error) => syntax::explain(json, &strict_error),
+        Ok(result) if result.value.is_none() => vec![Diagnostic::at_span(
+            // Only comments or nothing: the strict parser would have failed
+            // on comments, so this is unreachable in practice.
+            "json-empty-file",
+            0..0,
+            "the file holds no JSON value",
+        )],
+        Ok(_) => vec![syntax::from_serde_error(json, err)],
+    }
+}
+
+/// Parse `json` into a `Value` exactly as `serde_json::from_str` does, and
+/// set `duplicates` if any object repeats a key (the `Value` keeps the last).
+fn value_noting_duplicates(json: &str, duplicates: &mut bool) -> Result<serde_json::Value, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let value = NotingDuplicates(duplicates).deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// A `Value` visitor that also notes repeated keys.
+struct NotingDuplicates<'a>(&'a mut bool);
+
+impl<'de> DeserializeSeed<'de> for NotingDuplicates<'_> {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NotingDuplicates<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(value).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(NotingDuplicates(&mut *self.0))? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(NotingDuplicates(&mut *self.0))?;
+            if object.insert(key, value).is_some() {
+                *self.0 = true;
+            }
+        }
+        Ok(serde_json::Value::Object(object))
+    }
 }
 
 fn shift_span(mut d: Diagnostic, offset: usize) -> Diagnostic {
@@ -151,29 +253,6 @@ fn strict_options() -> ParseOptions {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     }
-}
-
-/// Whether any object repeats a key: the cheap walk that runs on every file,
-/// without pointers or allocation per member.
-fn has_duplicate_keys(value: &ast::Value<'_>) -> bool {
-    let mut stack = vec![value];
-    let mut names: Vec<&str> = Vec::new();
-    while let Some(value) = stack.pop() {
-        match value {
-            ast::Value::Object(object) => {
-                names.clear();
-                names.extend(object.properties.iter().map(|p| p.name.as_str()));
-                names.sort_unstable();
-                if names.windows(2).any(|w| w[0] == w[1]) {
-                    return true;
-                }
-                stack.extend(object.properties.iter().map(|p| &p.value));
-            }
-            ast::Value::Array(array) => stack.extend(array.elements.iter()),
-            _ => {}
-        }
-    }
-    false
 }
 
 /// Duplicate keys are legal JSON, but Marathon keeps only the last one, so the
@@ -228,4 +307,63 @@ fn name_range(prop: &ast::ObjectProp<'_>) -> std::ops::Range<usize> {
         ast::ObjectPropName::Word(w) => w.range,
     };
     r.start..r.end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one parse must build exactly the value serde_json builds, and
+    /// refuse exactly what it refuses.
+    #[test]
+    fn the_single_parse_matches_serde_json_and_notes_duplicates() {
+        let cases: &[(&str, bool)] = &[
+            (r#"{"id": "/a", "instances": 2, "cpus": 0.5, "mem": -1e3}"#, false),
+            (r#"{"a": 1, "b": {"c": [1, 2, {"d": null}]}, "e": true}"#, false),
+            (
+                r#"{"big": 99999999999999999999, "neg": -9223372036854775808, "u": 18446744073709551615}"#,
+                false,
+            ),
+            (r#"{"s": "\u00e9\ud83d\ude00\n\t\"", "n": 1.5e-7}"#, false),
+            (r#"[{"id": "/x"}, {"id": "/y"}]"#, false),
+            (r#"{"id": "/a", "id": "/b"}"#, true),
+            (r#"{"x": [{"k": 1, "k": 2}]}"#, true),
+            (r#"{"a": {"b": 1}, "c": {"b": 2}}"#, false),
+            ("{\"bad\": \"\u{1}\"}", false),
+            (r#"{"lone": "\ud800"}"#, false),
+            (r#"{"huge": 1e400}"#, false),
+            (r#"{"a": 1,}"#, false),
+            (r#"{"a": 1} trailing"#, false),
+        ];
+        for &(json, duplicates) in cases {
+            let mut noted = false;
+            let ours = value_noting_duplicates(json, &mut noted);
+            let serde = serde_json::from_str::<serde_json::Value>(json);
+            match (&ours, &serde) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{json}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{json}"),
+                _ => panic!("{json}: ours {ours:?}, serde_json {serde:?}"),
+            }
+            if ours.is_ok() {
+                assert_eq!(noted, duplicates, "{json}");
+            }
+        }
+    }
+
+    #[test]
+    fn spans_are_built_only_when_asked_for() {
+        let (parsed, warnings) = parse(r#"{"id": "/a", "cpus": 1}"#).unwrap();
+        assert!(warnings.is_empty());
+        assert!(parsed.ast.get().is_none(), "a clean parse builds no span tree");
+        assert_eq!(parsed.span_of("/cpus", Target::Value), Some(21..22));
+        assert!(parsed.ast.get().is_some());
+    }
+
+    #[test]
+    fn duplicate_keys_are_still_reported_with_their_place() {
+        let (_, warnings) = parse("{\"id\": \"/a\",\n \"id\": \"/b\"}").unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].rule, "json-duplicate-key");
+        assert_eq!(warnings[0].span, Some(14..18));
+    }
 }
