@@ -34,10 +34,7 @@ pub struct Suppression {
 pub fn collect(parsed: &Parsed<'_>, definitions: &[Definition<'_>], out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
     let mut found = Vec::new();
     for definition in definitions.iter().filter(|d| d.kind == Kind::App) {
-        let Some(value) = definition
-            .value
-            .pointer(&format!("/labels/{}", LABEL.replace('~', "~0")))
-        else {
+        let Some(value) = definition.value.get("labels").and_then(|labels| labels.get(LABEL)) else {
             continue;
         };
         let label_pointer = pointer_join(&pointer_join(&definition.pointer, "labels"), LABEL);

@@ -595,13 +595,11 @@ impl Rule for InvalidVolume {
     }
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(Value::Array(volumes)) = app.app.pointer("/container/volumes") else {
+        let Some(Value::Array(volumes)) = crate::model::at(app.app, "/container/volumes") else {
             return;
         };
         let version = app.options.marathon_version;
-        let mesos = app
-            .app
-            .pointer("/container/type")
+        let mesos = crate::model::at(app.app, "/container/type")
             .and_then(Value::as_str)
             .is_some_and(|t| t.eq_ignore_ascii_case("MESOS"));
         let base = app.field("/container/volumes");
@@ -699,9 +697,7 @@ fn dvdi_app_rules(app: &AppContext<'_>, volumes: &[Value], out: &mut Vec<Diagnos
             .help("set `\"instances\": 1` (each instance would need its own volume)"),
         );
     }
-    if let Some(over) = app
-        .app
-        .pointer("/upgradeStrategy/maximumOverCapacity")
+    if let Some(over) = crate::model::at(app.app, "/upgradeStrategy/maximumOverCapacity")
         .and_then(Value::as_f64)
         .filter(|&o| o != 0.0)
     {
@@ -721,7 +717,7 @@ fn dvdi_app_rules(app: &AppContext<'_>, volumes: &[Value], out: &mut Vec<Diagnos
 }
 
 fn is_dvdi(volume: &Value) -> bool {
-    volume.pointer("/external/provider").and_then(Value::as_str) == Some("dvdi")
+    crate::model::at(volume, "/external/provider").and_then(Value::as_str) == Some("dvdi")
 }
 
 #[cfg(test)]

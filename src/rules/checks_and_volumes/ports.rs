@@ -70,8 +70,7 @@ pub fn ports<'v>(app: &AppContext<'v>) -> Option<Vec<Port<'v>>> {
                 let has_other_ports = ["ports", "portDefinitions"]
                     .iter()
                     .any(|k| value.get(k).and_then(Value::as_array).is_some_and(|a| !a.is_empty()))
-                    || value
-                        .pointer("/ipAddress/discovery/ports")
+                    || crate::model::at(value, "/ipAddress/discovery/ports")
                         .and_then(Value::as_array)
                         .is_some_and(|a| !a.is_empty());
                 if app.networking.port_mappings.is_empty() && has_other_ports {
@@ -100,6 +99,6 @@ pub fn ports_pointer(app: &AppContext<'_>) -> Option<String> {
     };
     candidates
         .iter()
-        .find(|p| app.app.pointer(p).is_some())
+        .find(|p| crate::model::at(app.app, p).is_some())
         .map(|p| app.field(p))
 }
