@@ -10,27 +10,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+mod common;
+
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// An app pinning host port 31080 without hostname UNIQUE and a 0/0
-/// upgrade strategy (`pinned-port-rolling-upgrade`, which has a safe fix);
-/// otherwise clean.
-const PINNED: &str = r#"{
-  "id": "/shop/web",
-  "instances": 2,
-  "cpus": 0.5,
-  "mem": 256,
-  "networks": [{ "mode": "container/bridge" }],
-  "container": {
-    "type": "DOCKER",
-    "docker": { "image": "nginx:1.25" },
-    "portMappings": [
-      { "containerPort": 80, "hostPort": 31080, "protocol": "tcp", "name": "http" }
-    ]
-  },
-  "healthChecks": [{ "protocol": "MESOS_HTTP", "portIndex": 0, "path": "/" }]
-}
-"#;
+use common::PINNED_PORT_APP as PINNED;
 
 const RULE: &str = "pinned-port-rolling-upgrade";
 

@@ -8,6 +8,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn nvim_available() -> bool {
     Command::new("nvim")
         .arg("--version")
@@ -16,23 +18,6 @@ fn nvim_available() -> bool {
         .status()
         .is_ok_and(|s| s.success())
 }
-
-const PINNED: &str = r#"{
-  "id": "/shop/web",
-  "instances": 2,
-  "cpus": 0.5,
-  "mem": 256,
-  "networks": [{ "mode": "container/bridge" }],
-  "container": {
-    "type": "DOCKER",
-    "docker": { "image": "nginx:1.25" },
-    "portMappings": [
-      { "containerPort": 80, "hostPort": 31080, "protocol": "tcp", "name": "http" }
-    ]
-  },
-  "healthChecks": [{ "protocol": "MESOS_HTTP", "portIndex": 0, "path": "/" }]
-}
-"#;
 
 #[test]
 fn neovim_shows_the_diagnostics_of_an_open_file() {
@@ -48,7 +33,7 @@ fn neovim_shows_the_diagnostics_of_an_open_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let file = dir.path().join("web.json");
-    std::fs::write(&file, PINNED).unwrap();
+    std::fs::write(&file, common::PINNED_PORT_APP).unwrap();
     let out = dir.path().join("diagnostics.json");
     let state = dir.path().join("nvim-home");
     let init = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/neovim/init.lua");
