@@ -4,12 +4,11 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::agent_resources;
-use crate::config::{self, Config, SettingsPatch};
+use crate::config::{self, SettingsPatch};
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::discover::{self, Found, Input};
 use crate::lint::{self, Linted, Linter};
@@ -95,6 +94,10 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
     },
+    /// Run a language server over standard input and output: diagnostics as
+    /// you type (with each file's closest marathon-lint.toml), rule
+    /// documentation on hover, and fixes as code actions.
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -216,6 +219,7 @@ pub fn run() -> ExitCode {
         }),
         Some(Command::Config { path, settings }) => show_config(path, settings),
         Some(Command::Migrate { paths, diff }) => migrate(paths, *diff),
+        Some(Command::Lsp) => Ok(crate::lsp::run()),
     };
     match result {
         Ok(code) => code,
@@ -264,17 +268,6 @@ fn flags_patch(args: &Args) -> Result<SettingsPatch, String> {
         default_network_name: args.default_network_name.clone(),
         levels: Default::default(),
     })
-}
-
-/// The linter for one file: its configuration's settings, then the flags.
-fn linter_for(config: &Config, path: &Path, flags: &SettingsPatch) -> Linter {
-    let (mut settings, _) = config.settings_for(path);
-    flags.apply(&mut settings);
-    Linter {
-        options: settings.options,
-        levels: Arc::new(settings.levels),
-        policies: config.policies.clone(),
-    }
 }
 
 /// `marathon-lint migrate`: rewrite (or show) each definition in the 1.5+
@@ -445,7 +438,7 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         if filtered && (!config.selects(&path) || (config.respect_gitignore && gitignores.is_ignored(&path))) {
             continue;
         }
-        let linter = linter_for(&config, &path, &flags);
+        let linter = crate::engine::linter_for(&config, &path, &flags);
         items.push(Item::Lint {
             input,
             path,
@@ -710,14 +703,9 @@ fn lint_one(
     };
     // A bug in one rule must not end the run: the file gets a finding and
     // the others are linted.
-    let linted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| linter.lint_bytes(&name, bytes)));
-    let mut result = match linted {
+    let mut result = match crate::engine::lint_guarded(linter, &name, bytes) {
         Ok(result) => result,
-        Err(panic) => {
-            let message = format!(
-                "marathon-lint failed on this file: {}; please report it",
-                panic_message(&panic)
-            );
+        Err(message) => {
             return Outcome::Failed(Linted::without_document(path_report(&name, "internal-error", message)));
         }
     };
@@ -756,39 +744,12 @@ fn lint_one(
 /// Apply fixes until nothing more changes (at most ten rounds), then lint
 /// what is left. `None` when nothing was fixed.
 fn fix_file(args: &Args, input: &Input, name: &str, linter: &Linter, first: &Linted) -> Option<Outcome> {
-    let allowed = |f: &&crate::fix::Fix| f.safety == crate::fix::Safety::Safe || args.unsafe_fixes;
-    let syntax_ok = |l: &Linted| {
-        !l.report
-            .diagnostics
-            .iter()
-            .any(|d| d.rule.starts_with("json-") && d.rule != "json-duplicate-key")
-    };
     // A file with a syntax error is never fixed.
-    if !syntax_ok(first) {
+    if !crate::engine::syntax_ok(&first.report.diagnostics) {
         return None;
     }
     let before = first.report.file.text.clone();
-    let mut text = before.clone();
-    let mut fixes = 0;
-    for _ in 0..10 {
-        let reports = lint::finish_run(vec![linter.lint_bytes(name, text.clone().into_bytes())]);
-        let chosen: Vec<&crate::fix::Fix> = reports[0]
-            .diagnostics
-            .iter()
-            .filter_map(|d| d.fix.as_ref())
-            .filter(allowed)
-            .collect();
-        let (next, applied) = crate::fix::apply(&text, &chosen);
-        if applied == 0 || next == text {
-            break;
-        }
-        // A fix must never break the document; stop at the last good text.
-        if !syntax_ok(&linter.lint_bytes(name, next.clone().into_bytes())) {
-            break;
-        }
-        text = next;
-        fixes += applied;
-    }
+    let (text, fixes) = crate::engine::fix_until_stable(linter, name, &before, args.unsafe_fixes);
     if text == before {
         return None;
     }

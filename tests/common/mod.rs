@@ -117,3 +117,23 @@ pub fn copy_realworld() -> Option<(tempfile::TempDir, std::path::PathBuf, Origin
     }
     Some((dir, copy, originals))
 }
+
+/// An app pinning host port 31080 without hostname UNIQUE and a 0/0
+/// upgrade strategy (`pinned-port-rolling-upgrade`, which has a safe fix);
+/// otherwise clean.
+pub const PINNED_PORT_APP: &str = r#"{
+  "id": "/shop/web",
+  "instances": 2,
+  "cpus": 0.5,
+  "mem": 256,
+  "networks": [{ "mode": "container/bridge" }],
+  "container": {
+    "type": "DOCKER",
+    "docker": { "image": "nginx:1.25" },
+    "portMappings": [
+      { "containerPort": 80, "hostPort": 31080, "protocol": "tcp", "name": "http" }
+    ]
+  },
+  "healthChecks": [{ "protocol": "MESOS_HTTP", "portIndex": 0, "path": "/" }]
+}
+"#;
