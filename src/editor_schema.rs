@@ -229,8 +229,12 @@ pub fn editor_schema(version: MarathonVersion, kind: SchemaKind) -> Value {
     root
 }
 
-/// Deprecated is what editors show best: struck through in completion,
-/// a warning where it is used, and the reason in the hover.
+/// Deprecated rather than left out: a file that uses the field still
+/// passes, as it passes the linter's schema stage (the version rules say
+/// what Marathon does with it), so editor and linter agree. VS Code's
+/// JSON service drops a field with a `deprecationMessage` from completion,
+/// so only the target version's fields are offered, and warns with the
+/// reason where one is used; `deprecated` is the standard keyword.
 fn mark_deprecated(node: &mut Map<String, Value>, why: &str) {
     let description = node.get("description").and_then(Value::as_str).unwrap_or_default();
     let description = format!("{why} {description}").trim_end().to_string();

@@ -375,3 +375,36 @@ fn editor_schema_agrees_with_the_linter_on_the_shared_corpora() {
         disagreements.join("\n")
     );
 }
+
+#[test]
+fn readme_editor_setup_snippets_parse() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("## Editor setup")
+        .expect("README has an Editor setup section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |end| end + 3)];
+    assert!(section.contains("marathon-lint schema > .vscode/marathon-app.schema.json"));
+    let blocks = |tag: &str| -> Vec<&str> {
+        section
+            .split(&format!("```{tag}\n"))
+            .skip(1)
+            .map(|block| &block[..block.find("```").unwrap()])
+            .collect()
+    };
+    let json = blocks("json");
+    assert!(json.len() >= 2);
+    for block in json {
+        serde_json::from_str::<Value>(block).unwrap_or_else(|e| panic!("README JSON snippet ({e}):\n{block}"));
+    }
+    let toml = blocks("toml");
+    assert_eq!(toml.len(), 1);
+    let helix: toml::Table = toml::from_str(toml[0]).unwrap_or_else(|e| panic!("README Helix snippet: {e}"));
+    assert_eq!(
+        helix["language-server"]["marathon-lint"]["args"][0].as_str(),
+        Some("lsp")
+    );
+    for lua in blocks("lua") {
+        assert!(lua.contains("'marathon-lint', 'lsp'"), "{lua}");
+    }
+}
