@@ -266,51 +266,58 @@ fn bundle(name: &str, mut document: Value, defs: &mut Map<String, Value>) {
 /// `$defs` under the same names); any other local reference is relative to
 /// the file, which is now `#/$defs/<name>`.
 fn rewrite_refs(node: &mut Value, name: &str) {
-    match node {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get_mut("$ref") {
-                let pointer = reference
-                    .strip_prefix('#')
-                    .unwrap_or_else(|| panic!("schema reference `{reference}` leaves the file"));
-                if !pointer.starts_with("/$defs/") {
-                    *reference = format!("#/$defs/{name}{pointer}");
-                }
-            }
-            for (key, value) in map.iter_mut() {
-                // Values under these keywords are data, not schemas.
-                if !matches!(key.as_str(), "enum" | "const" | "examples" | "default") {
-                    rewrite_refs(value, name);
-                }
+    each_schema(node, &mut |schema| {
+        if let Some(Value::String(reference)) = schema.get_mut("$ref") {
+            let pointer = reference
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("schema reference `{reference}` leaves the file"));
+            if !pointer.starts_with("/$defs/") {
+                *reference = format!("#/$defs/{name}{pointer}");
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_refs(item, name)),
-        _ => {}
-    }
+    });
 }
 
 /// Our `x-message` words a failed pattern plainly; VS Code shows the same
 /// text when it is called `patternErrorMessage`. Elsewhere it means nothing
 /// to an editor, so it goes.
 fn adapt_for_editors(node: &mut Value) {
-    match node {
-        Value::Object(map) => {
-            if let Some(Value::String(message)) = map.remove("x-message") {
-                if map.contains_key("pattern") {
-                    let mut sentence: Vec<char> = message.chars().collect();
-                    if let Some(first) = sentence.first_mut() {
-                        *first = first.to_ascii_uppercase();
-                    }
-                    let sentence: String = sentence.into_iter().collect();
-                    map.insert("patternErrorMessage".into(), Value::String(format!("{sentence}.")));
-                }
+    each_schema(node, &mut |schema| {
+        if let Some(Value::String(message)) = schema.remove("x-message") {
+            if schema.contains_key("pattern") {
+                let mut chars = message.chars();
+                let sentence: String = chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase())
+                    .into_iter()
+                    .chain(chars)
+                    .collect();
+                schema.insert("patternErrorMessage".into(), Value::String(format!("{sentence}.")));
             }
-            for (key, value) in map.iter_mut() {
-                if !matches!(key.as_str(), "enum" | "const" | "examples" | "default") {
-                    adapt_for_editors(value);
+        }
+    });
+}
+
+/// Call `f` on every schema object in `node`, itself first: subschemas
+/// under any keyword, and the named ones under `properties` and `$defs`,
+/// but not the data under `enum`, `examples` and the like.
+fn each_schema(node: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) {
+    match node {
+        Value::Object(schema) => {
+            f(schema);
+            for (key, value) in schema.iter_mut() {
+                match key.as_str() {
+                    "enum" | "const" | "examples" | "default" | "required" => {}
+                    "properties" | "$defs" | "patternProperties" => {
+                        for sub in value.as_object_mut().into_iter().flat_map(|named| named.values_mut()) {
+                            each_schema(sub, f);
+                        }
+                    }
+                    _ => each_schema(value, f),
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(adapt_for_editors),
+        Value::Array(items) => items.iter_mut().for_each(|item| each_schema(item, f)),
         _ => {}
     }
 }
