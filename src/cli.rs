@@ -11,6 +11,7 @@ use crate::agent_resources;
 use crate::config::{self, SettingsPatch};
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::discover::{self, Found, Input};
+use crate::editor_schema::SchemaKind;
 use crate::lint::{self, Linted, Linter};
 use crate::marathon_target::{Features, MarathonVersion};
 use crate::report::{github, gitlab, human::HumanRenderer, json, junit, sarif, Totals};
@@ -98,6 +99,19 @@ pub enum Command {
     /// you type (with each file's closest marathon-lint.toml), rule
     /// documentation on hover, and fixes as code actions.
     Lsp,
+    /// Print a self-contained JSON Schema of apps and groups for editors'
+    /// JSON support (completion, hover docs, validation), e.g. VS Code's
+    /// `json.schemas`. Fields of other Marathon versions are marked
+    /// deprecated.
+    Schema {
+        /// The Marathon version to describe (1.4 to 1.10).
+        /// [default: 1.10, or the configuration's `marathon-version`]
+        #[arg(long, value_name = "VERSION")]
+        marathon_version: Option<MarathonVersion>,
+        /// What a file holds: `any` accepts an app, a group or a list of apps.
+        #[arg(long, value_enum, default_value_t = SchemaKind::Any)]
+        kind: SchemaKind,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -220,6 +234,9 @@ pub fn run() -> ExitCode {
         Some(Command::Config { path, settings }) => show_config(path, settings),
         Some(Command::Migrate { paths, diff }) => migrate(paths, *diff),
         Some(Command::Lsp) => Ok(crate::lsp::run()),
+        Some(Command::Schema { marathon_version, kind }) => with_configured_version(*marathon_version, |version| {
+            print(&crate::editor_schema::render(version, *kind))
+        }),
     };
     match result {
         Ok(code) => code,
@@ -243,6 +260,23 @@ fn with_policies(
     match resolver.for_dir(Path::new(".")) {
         Ok(config) => f(&config.policies),
         Err(reports) => report_config_errors(&Cli::parse_from(["marathon-lint"]).lint, reports),
+    }
+}
+
+/// Run `f` with the flag's Marathon version, or else the one the closest
+/// configuration above the current directory sets, as linting does.
+fn with_configured_version(
+    flag: Option<MarathonVersion>,
+    f: impl FnOnce(MarathonVersion) -> Result<ExitCode, String>,
+) -> Result<ExitCode, String> {
+    if let Some(version) = flag {
+        return f(version);
+    }
+    let defaults = || Cli::parse_from(["marathon-lint"]).lint;
+    let config = config::Resolver::new(None, false).and_then(|mut resolver| resolver.for_dir(Path::new(".")));
+    match config {
+        Ok(config) => f(config.base.marathon_version.unwrap_or_default()),
+        Err(reports) => report_config_errors(&defaults(), reports),
     }
 }
 

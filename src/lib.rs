@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod editor_schema;
 pub mod engine;
 pub mod fix;
 pub mod lint;
