@@ -152,5 +152,17 @@ pub fn escape_pointer_token(token: &str) -> String {
 
 /// `base` + `/token`, with the token escaped.
 pub fn pointer_join(base: &str, token: impl std::fmt::Display) -> String {
-    format!("{base}/{}", escape_pointer_token(&token.to_string()))
+    use std::fmt::Write;
+    // One allocation in the common case: rules join many pointers per app.
+    let mut pointer = String::with_capacity(base.len() + 16);
+    pointer.push_str(base);
+    pointer.push('/');
+    let start = pointer.len();
+    let _ = write!(pointer, "{token}");
+    if pointer[start..].contains(['~', '/']) {
+        let escaped = escape_pointer_token(&pointer[start..]);
+        pointer.truncate(start);
+        pointer.push_str(&escaped);
+    }
+    pointer
 }

@@ -238,12 +238,12 @@ mod tests {
 /// a `getcwd` per file was a measurable share of a large run.
 pub fn absolute(path: &Path) -> PathBuf {
     static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let joined = match CWD.get_or_init(|| std::env::current_dir().ok()) {
+    // Not tidied further (`a/./b` stays): paths compare and strip prefixes
+    // component by component, which skips `.` already.
+    match CWD.get_or_init(|| std::env::current_dir().ok()) {
         Some(cwd) if path.is_relative() => cwd.join(path),
         _ => path.to_path_buf(),
-    };
-    // On an absolute path this only tidies `.` components; no system call.
-    std::path::absolute(&joined).unwrap_or(joined)
+    }
 }
 
 /// `.gitignore` files between a repository's root and a walked file, read

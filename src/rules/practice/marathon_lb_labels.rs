@@ -162,13 +162,14 @@ impl Rule for MarathonLbLabels {
         let Some(Value::Object(labels)) = app.app.get("labels") else {
             return;
         };
-        let ports = service_ports(app);
-        let labels_pointer = app.field("/labels");
+        let ports = std::cell::OnceCell::new();
+        let ports = || *ports.get_or_init(|| service_ports(app));
         for key in labels.keys() {
-            if !key.to_ascii_uppercase().starts_with(PREFIX) {
+            // Most labels are not marathon-lb's: no allocation for them.
+            if !key.get(..PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(PREFIX)) {
                 continue;
             }
-            let pointer = pointer_join(&labels_pointer, key);
+            let pointer = pointer_join(&app.field("/labels"), key);
             let known = key.strip_prefix(PREFIX).and_then(|rest| match per_port(rest) {
                 Some((index, name)) => PER_PORT.contains(&name).then_some(Some(index)),
                 None => PER_APP.contains(&rest).then_some(None),
@@ -191,7 +192,7 @@ impl Rule for MarathonLbLabels {
                     out.push(diagnostic);
                 }
                 Some(Some(index)) => {
-                    let Some(count) = ports.filter(|&count| index >= count as u64) else {
+                    let Some(count) = ports().filter(|&count| index >= count as u64) else {
                         continue;
                     };
                     let has = match count {

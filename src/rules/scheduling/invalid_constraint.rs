@@ -37,24 +37,47 @@ impl Rule for InvalidConstraint {
             if !(2..=3).contains(&parts.len()) || !OPERATORS.contains(&parts[1]) {
                 continue;
             }
-            let base = app.field(&format!("/constraints/{i}"));
-            if let Some(d) = check(version, &base, parts[0], parts[1], parts.get(2).copied()) {
+            let at = Places {
+                app: app.pointer,
+                index: i,
+            };
+            if let Some(d) = check(version, &at, parts[0], parts[1], parts.get(2).copied()) {
                 out.push(d);
             }
         }
     }
 }
 
+/// Where a constraint and its parts are; the pointers are only built for a
+/// finding (formatting them for every constraint showed in profiles).
+struct Places<'a> {
+    app: &'a str,
+    index: usize,
+}
+
+impl Places<'_> {
+    fn constraint(&self) -> String {
+        format!("{}/constraints/{}", self.app, self.index)
+    }
+
+    fn part(&self, part: usize) -> String {
+        format!("{}/constraints/{}/{part}", self.app, self.index)
+    }
+}
+
 /// The one problem Marathon reports for this constraint, if any.
-fn check(version: MarathonVersion, base: &str, field: &str, operator: &str, value: Option<&str>) -> Option<Diagnostic> {
-    let at_field = format!("{base}/0");
-    let at_operator = format!("{base}/1");
-    let at_value = format!("{base}/2");
+fn check(
+    version: MarathonVersion,
+    at: &Places<'_>,
+    field: &str,
+    operator: &str,
+    value: Option<&str>,
+) -> Option<Diagnostic> {
     if operator == "IS" && version < MarathonVersion::V1_6 {
         return Some(
             Diagnostic::at(
                 ID,
-                at_operator,
+                at.part(1),
                 format!(
                     "the IS operator needs Marathon 1.6 or later: {}",
                     answers(
@@ -71,12 +94,12 @@ fn check(version: MarathonVersion, base: &str, field: &str, operator: &str, valu
     if field.is_empty() {
         // 1.4 checks only that the protobuf has a field, and "" is one.
         if version < MarathonVersion::V1_5 {
-            return check_operator(version, base, &at_value, operator, value);
+            return check_operator(version, at, operator, value);
         }
         return Some(
             Diagnostic::at(
                 ID,
-                at_field,
+                at.part(0),
                 format!(
                     "the constraint's field is empty: Marathon {version} answers \"illegal constraint specification\""
                 ),
@@ -85,13 +108,12 @@ fn check(version: MarathonVersion, base: &str, field: &str, operator: &str, valu
             .help("name the agent field to test: `hostname` or an agent attribute such as `rack`"),
         );
     }
-    check_operator(version, base, &at_value, operator, value)
+    check_operator(version, at, operator, value)
 }
 
 fn check_operator(
     version: MarathonVersion,
-    base: &str,
-    at_value: &str,
+    at: &Places<'_>,
     operator: &str,
     value: Option<&str>,
 ) -> Option<Diagnostic> {
@@ -105,7 +127,7 @@ fn check_operator(
             Some(
                 Diagnostic::at(
                     ID,
-                    at_value,
+                    at.part(2),
                     format!(
                         "UNIQUE takes no value: {}",
                         answers(version, "Value specified but not used", "UNIQUE does not accept a value")
@@ -123,7 +145,7 @@ fn check_operator(
             Some(
                 Diagnostic::at(
                     ID,
-                    at_value,
+                    at.part(2),
                     format!(
                         "GROUP_BY takes no value or an integer (the number of groups), not {value:?}: {}",
                         answers(
@@ -146,9 +168,13 @@ fn check_operator(
             let help = "give the maximum number of tasks per value as a string, e.g. `[\"rack\", \"MAX_PER\", \"2\"]`";
             match value {
                 None => Some(
-                    Diagnostic::at(ID, base, format!("MAX_PER needs an integer value: {message}"))
-                        .label("no value")
-                        .help(help),
+                    Diagnostic::at(
+                        ID,
+                        at.constraint(),
+                        format!("MAX_PER needs an integer value: {message}"),
+                    )
+                    .label("no value")
+                    .help(help),
                 ),
                 Some(value) => {
                     if java_parses_int(value)? {
@@ -157,7 +183,7 @@ fn check_operator(
                     Some(
                         Diagnostic::at(
                             ID,
-                            at_value,
+                            at.part(2),
                             format!("MAX_PER needs an integer value, not {value:?}: {message}"),
                         )
                         .label("not an integer")
@@ -170,7 +196,7 @@ fn check_operator(
             None => Some(
                 Diagnostic::at(
                     ID,
-                    base,
+                    at.constraint(),
                     format!(
                         "{operator} needs a regular expression: {}",
                         answers(
@@ -192,7 +218,7 @@ fn check_operator(
                 Some(
                     Diagnostic::at(
                         ID,
-                        at_value,
+                        at.part(2),
                         format!(
                             "{value:?} is not a Java regular expression ({reason}): {}",
                             answers(version, &quoted, "is not a valid regular expression")
@@ -215,7 +241,7 @@ fn check_operator(
             Some(
                 Diagnostic::at(
                     ID,
-                    at_value,
+                    at.part(2),
                     format!(
                         "IS compares with a Mesos text or scalar value, and {value:?} is neither: Marathon {version} answers \"IS only supports Mesos text and float values (see http://mesos.apache.org/documentation/latest/attributes-resources/)\""
                     ),
