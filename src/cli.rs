@@ -424,11 +424,16 @@ enum Outcome {
 }
 
 fn execute(args: &Args) -> Result<ExitCode, String> {
+    // Compiling the app schema is most of a one-file run: start it on the
+    // other core while this one finds, reads and parses the files. Nothing
+    // waits for it unless an app needs it.
+    std::thread::spawn(crate::schema::warm_up);
     let flags = flags_patch(args)?;
     let max_bytes = args.max_file_size.saturating_mul(1024 * 1024);
     let mut tool_failed = false;
     let mut totals = Totals::default();
     let mut gitignores = discover::Gitignores::default();
+    let mut linters: std::collections::HashMap<usize, Linter> = std::collections::HashMap::new();
     let mut configs = match config::Resolver::new(args.config.as_deref(), args.no_config) {
         Ok(resolver) => resolver,
         Err(reports) => return report_config_errors(args, reports),
@@ -472,7 +477,16 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         if filtered && (!config.selects(&path) || (config.respect_gitignore && gitignores.is_ignored(&path))) {
             continue;
         }
-        let linter = crate::engine::linter_for(&config, &path, &flags);
+        // Without overrides every file under a configuration gets the same
+        // linter: build it once per configuration, not once per file.
+        let linter = if config.same_settings_everywhere() {
+            linters
+                .entry(std::sync::Arc::as_ptr(&config) as usize)
+                .or_insert_with(|| crate::engine::linter_for(&config, &path, &flags))
+                .clone()
+        } else {
+            crate::engine::linter_for(&config, &path, &flags)
+        };
         items.push(Item::Lint {
             input,
             path,
@@ -484,18 +498,22 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     // Reading and linting, in parallel; `collect` keeps the order, so the
     // output is the same whatever the thread count.
     use rayon::prelude::*;
-    let outcomes: Vec<Outcome> = items
-        .into_par_iter()
-        .map(|item| match item {
-            Item::Done(linted) => Outcome::Linted(linted),
-            Item::Lint {
-                input,
-                path,
-                linter,
-                skip_unrecognized,
-            } => lint_one(args, &input, &path, &linter, skip_unrecognized, max_bytes),
-        })
-        .collect();
+    let run = |item: Item| match item {
+        Item::Done(linted) => Outcome::Linted(linted),
+        Item::Lint {
+            input,
+            path,
+            linter,
+            skip_unrecognized,
+        } => lint_one(args, &input, &path, &linter, skip_unrecognized, max_bytes),
+    };
+    // One file (a pre-commit hook on a small commit) does not need the
+    // thread pool started.
+    let outcomes: Vec<Outcome> = if items.len() <= 1 {
+        items.into_iter().map(run).collect()
+    } else {
+        items.into_par_iter().map(run).collect()
+    };
     let mut linted = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
     let mut fixed: Vec<FixedFile> = Vec::new();
@@ -641,10 +659,19 @@ fn write_report(args: &Args, reports: &[FileReport], totals: &Totals, skipped: &
                 Some(100)
             };
             let renderer = HumanRenderer::new(color, width);
-            let mut text = String::new();
-            for report in reports {
-                renderer.render(report, &mut text);
-            }
+            // Code frames are the costly part of a large report: drawn in
+            // parallel, joined in order.
+            use rayon::prelude::*;
+            let mut text = reports
+                .par_iter()
+                .filter(|report| !report.diagnostics.is_empty())
+                .map(|report| {
+                    let mut text = String::new();
+                    renderer.render(report, &mut text);
+                    text
+                })
+                .collect::<Vec<String>>()
+                .concat();
             if args.verbose {
                 for name in skipped {
                     text.push_str(&format!(

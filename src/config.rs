@@ -196,8 +196,16 @@ impl Config {
         }
     }
 
+    /// Whether every file gets the same settings (no `[[overrides]]`).
+    pub fn same_settings_everywhere(&self) -> bool {
+        self.overrides.is_empty()
+    }
+
     /// Whether a file found while walking a directory is to be linted.
     pub fn selects(&self, path: &Path) -> bool {
+        if self.include.is_none() && self.exclude.is_empty() {
+            return true;
+        }
         let relative = self.relative(path);
         let included = self.include.as_ref().is_none_or(|set| set.is_match(&relative));
         included && !self.exclude.is_match(&relative)
@@ -208,8 +216,11 @@ impl Config {
     pub fn settings_for(&self, path: &Path) -> (Settings, Vec<String>) {
         let mut settings = Settings::default();
         self.base.apply(&mut settings);
-        let relative = self.relative(path);
         let mut applied = Vec::new();
+        if self.overrides.is_empty() {
+            return (settings, applied);
+        }
+        let relative = self.relative(path);
         for (set, patterns, patch) in &self.overrides {
             if set.is_match(&relative) {
                 patch.apply(&mut settings);

@@ -27,7 +27,13 @@ fn load(text: &str) -> Schema {
     let document: Value = serde_json::from_str(text).expect("built-in schema is JSON");
     let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
-        .build(&document)
+        .with_keyword(LAZY_PATTERN, |_, pattern, _| {
+            Ok(Box::new(LazyPattern {
+                source: pattern.as_str().unwrap_or_default().to_string(),
+                regex: OnceLock::new(),
+            }))
+        })
+        .build(&with_lazy_patterns(document.clone()))
         .expect("built-in schema compiles");
     let mut known_places = BTreeMap::new();
     collect_places(&document, &document, "", &mut known_places, 0);
@@ -38,6 +44,12 @@ fn load(text: &str) -> Schema {
     }
 }
 
+/// Compile the app schema now (on a thread of its own, at start-up), so a
+/// later check finds it ready or waits only for the rest.
+pub fn warm_up() {
+    schema_for(Kind::App);
+}
+
 fn schema_for(kind: Kind) -> &'static Schema {
     static APP: OnceLock<Schema> = OnceLock::new();
     static GROUP: OnceLock<Schema> = OnceLock::new();
@@ -45,6 +57,94 @@ fn schema_for(kind: Kind) -> &'static Schema {
         Kind::App => APP.get_or_init(|| load(APP_SCHEMA)),
         Kind::Group => GROUP.get_or_init(|| load(GROUP_SCHEMA)),
     }
+}
+
+/// The keyword every `pattern` becomes in the compiled schema.
+const LAZY_PATTERN: &str = "x-lazy-pattern";
+
+/// A `pattern` compiled on first use. Compiling all of the schema's regexes
+/// up front was a quarter of a one-file run (callgrind), while a file uses a
+/// few of them. Our patterns are plain regexes with the same meaning in
+/// ECMA-262 and the `regex` crate (a unit test compiles every one).
+struct LazyPattern {
+    source: String,
+    regex: OnceLock<Option<regex::Regex>>,
+}
+
+impl LazyPattern {
+    fn matches(&self, text: &str) -> bool {
+        let regex = self.regex.get_or_init(|| regex::Regex::new(&self.source).ok());
+        regex.as_ref().is_none_or(|r| r.is_match(text))
+    }
+}
+
+impl<'i> jsonschema::Keyword<'i> for LazyPattern {
+    fn validate(&self, instance: &'i Value) -> Result<(), jsonschema::ValidationError<'i>> {
+        if self.is_valid(instance) {
+            Ok(())
+        } else {
+            Err(jsonschema::ValidationError::custom(format!(
+                "does not match {}",
+                self.source
+            )))
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        instance.as_str().is_none_or(|text| self.matches(text))
+    }
+}
+
+/// A string that does not match its field's pattern.
+fn pattern_violation(
+    violation: &dyn Fn(String) -> Diagnostic,
+    node: Option<&Value>,
+    subject: &str,
+    instance: &Value,
+    pattern: &str,
+) -> Diagnostic {
+    let d = violation(format!(
+        "{subject} {} does not have the form Marathon requires (it must match `{pattern}`)",
+        describe_value(instance)
+    ))
+    .label("invalid value");
+    // Enums that Marathon reads case-insensitively are patterns with their
+    // values listed as `examples`.
+    let examples = node.and_then(|n| n.get("examples")).and_then(Value::as_array);
+    let near = examples.zip(instance.as_str()).and_then(|(examples, text)| {
+        let names: Vec<String> = examples.iter().filter_map(Value::as_str).map(str::to_string).collect();
+        closest(text, names.iter()).cloned()
+    });
+    match near {
+        Some(near) => d.help(format!("did you mean \"{near}\"?")),
+        None => d,
+    }
+}
+
+/// The schema as compiled: every `pattern` keyword renamed to the lazy one.
+/// Only schema positions are rewritten, never a property named "pattern".
+fn with_lazy_patterns(mut node: Value) -> Value {
+    fn walk(node: &mut Value) {
+        let Value::Object(map) = node else { return };
+        if let Some(pattern) = map.remove("pattern") {
+            map.insert(LAZY_PATTERN.to_string(), pattern);
+        }
+        for (key, value) in map.iter_mut() {
+            match (key.as_str(), value) {
+                ("properties" | "$defs" | "patternProperties" | "dependentSchemas", Value::Object(subs)) => {
+                    subs.values_mut().for_each(walk)
+                }
+                ("prefixItems" | "allOf" | "anyOf" | "oneOf", Value::Array(subs)) => subs.iter_mut().for_each(walk),
+                (
+                    "items" | "additionalProperties" | "not" | "if" | "then" | "else" | "contains" | "propertyNames",
+                    sub,
+                ) => walk(sub),
+                _ => {}
+            }
+        }
+    }
+    walk(&mut node);
+    node
 }
 
 /// Resolve a local `$ref` (`#/$defs/x`).
@@ -309,23 +409,15 @@ pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>
             ValidationErrorKind::Constant { expected_value } => {
                 violation(format!("{subject} must be {expected_value}, found {instance}"))
             }
+            ValidationErrorKind::Custom { keyword, .. } if keyword == LAZY_PATTERN => {
+                let pattern = node
+                    .and_then(|n| n.get("pattern"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                pattern_violation(&violation, node, &subject, instance, pattern)
+            }
             ValidationErrorKind::Pattern { pattern } => {
-                let d = violation(format!(
-                    "{subject} {} does not have the form Marathon requires (it must match `{pattern}`)",
-                    describe_value(instance)
-                ))
-                .label("invalid value");
-                // Enums that Marathon reads case-insensitively are patterns
-                // with their values listed as `examples`.
-                let examples = node.and_then(|n| n.get("examples")).and_then(Value::as_array);
-                let near = examples.zip(instance.as_str()).and_then(|(examples, text)| {
-                    let names: Vec<String> = examples.iter().filter_map(Value::as_str).map(str::to_string).collect();
-                    closest(text, names.iter()).cloned()
-                });
-                match near {
-                    Some(near) => d.help(format!("did you mean \"{near}\"?")),
-                    None => d,
-                }
+                pattern_violation(&violation, node, &subject, instance, pattern)
             }
             ValidationErrorKind::AdditionalItems { limit } => violation(format!(
                 "{subject} may have at most {limit} item{}",
@@ -489,6 +581,78 @@ fn unknown_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `pattern` of our schemas compiles with the `regex` crate and
+    /// becomes the lazy keyword in the compiled form.
+    #[test]
+    fn every_pattern_is_a_valid_regex_and_is_compiled_lazily() {
+        fn patterns(node: &Value, out: &mut Vec<String>) {
+            match node {
+                Value::Object(map) => {
+                    if let Some(Value::String(p)) = map.get("pattern") {
+                        out.push(p.clone());
+                    }
+                    map.values().for_each(|v| patterns(v, out));
+                }
+                Value::Array(items) => items.iter().for_each(|v| patterns(v, out)),
+                _ => {}
+            }
+        }
+        for text in [APP_SCHEMA, GROUP_SCHEMA] {
+            let document: Value = serde_json::from_str(text).unwrap();
+            let mut found = Vec::new();
+            patterns(&document, &mut found);
+            assert!(!found.is_empty());
+            for pattern in &found {
+                regex::Regex::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+            }
+            let compiled = with_lazy_patterns(document);
+            let mut left = Vec::new();
+            patterns(&compiled, &mut left);
+            assert!(left.is_empty(), "patterns left in the compiled schema: {left:?}");
+        }
+    }
+
+    #[test]
+    fn a_value_against_a_lazy_pattern_gets_the_pattern_message() {
+        // A pattern with its own x-message, behind a $ref.
+        let app = serde_json::json!({"id": "/web", "cmd": "x", "container": {"type": "DOKCER"}});
+        let mut out = Vec::new();
+        check(Kind::App, &app, "", &mut out);
+        let d = out
+            .iter()
+            .find(|d| d.pointer.as_deref() == Some("/container/type"))
+            .expect("a finding");
+        assert!(
+            d.message.contains("DOKCER") && d.message.contains("`DOCKER`, `MESOS`"),
+            "{}",
+            d.message
+        );
+        // A pattern without one: the generic wording, naming the pattern.
+        let app = serde_json::json!({"id": "/web", "cmd": "x", "container": {"type": "DOCKER",
+            "portMappings": [{"containerPort": 80, "networkNames": ["Bad_Name-"]}]}});
+        let mut out = Vec::new();
+        check(Kind::App, &app, "", &mut out);
+        let d = out
+            .iter()
+            .find(|d| d.pointer.as_deref() == Some("/container/portMappings/0/networkNames/0"))
+            .unwrap_or_else(|| panic!("a finding: {out:?}"));
+        assert!(
+            d.message.contains("does not have the form Marathon requires"),
+            "{}",
+            d.message
+        );
+        assert!(d.message.contains("[-a-z0-9_]*"), "{}", d.message);
+        // Case-insensitive enums accept any case.
+        let mut out = Vec::new();
+        check(
+            Kind::App,
+            &serde_json::json!({"id": "/web", "cmd": "x", "container": {"type": "docker"}}),
+            "",
+            &mut out,
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
 
     #[test]
     fn display_paths_read_like_field_names() {
