@@ -739,7 +739,7 @@ fn lint_one(
 ) -> Outcome {
     let name = path.display().to_string();
     let read = match input {
-        Input::Stdin => match read_limited(std::io::stdin().lock(), max_bytes) {
+        Input::Stdin => match read_limited(std::io::stdin().lock(), max_bytes, 0) {
             Ok(Ok(bytes)) => Ok(bytes),
             Ok(Err(())) => Err(ReadError::TooLarge),
             Err(e) => Err(ReadError::Failed(format!(
@@ -870,8 +870,10 @@ pub enum ReadError {
 
 /// Read at most `max` bytes; one more means the input is too large. This
 /// also bounds what a FIFO or a growing file can make us hold.
-fn read_limited(reader: impl std::io::Read, max: u64) -> std::io::Result<Result<Vec<u8>, ()>> {
-    let mut bytes = Vec::new();
+fn read_limited(reader: impl std::io::Read, max: u64, size_hint: u64) -> std::io::Result<Result<Vec<u8>, ()>> {
+    // Sized from the metadata: a growing buffer ends up to twice the file,
+    // and files with findings keep their text until the report.
+    let mut bytes = Vec::with_capacity(size_hint.min(max).saturating_add(1) as usize);
     reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok(if bytes.len() as u64 > max { Err(()) } else { Ok(bytes) })
 }
@@ -888,7 +890,7 @@ pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge);
     }
     let file = std::fs::File::open(path).map_err(failed)?;
-    read_limited(file, max)
+    read_limited(file, max, meta.len())
         .map_err(failed)?
         .map_err(|()| ReadError::TooLarge)
 }

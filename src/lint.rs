@@ -197,6 +197,8 @@ impl Linter {
                 crate::fix::resolve(fix, parsed, &file.text);
             }
         }
+        // Kept until the report is written: no spare capacity.
+        diagnostics.shrink_to_fit();
         let mut report = FileReport { file, diagnostics };
         apply_levels(&mut report, &self.levels);
         Linted {
