@@ -439,20 +439,23 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         Err(reports) => return report_config_errors(args, reports),
     };
 
-    // Discovery and configuration are cheap and stateful: done in order.
-    let mut items = Vec::new();
-    for found in discover::discover(&args.paths) {
+    // Discovery and configuration are stateful, so each found file is
+    // planned in order (one item, none when filtered out, or the reports of
+    // a broken configuration); planning runs inside the iterator that the
+    // linting threads pull from, so it overlaps the linting.
+    let found = discover::discover(&args.paths);
+    let single = found.len() <= 1;
+    let plan = |found: Found| -> Vec<Item> {
         let input = match found {
             Found::Input(input) => input,
             Found::Problem(problem) => {
                 tool_failed |= problem.fatal;
                 let rule = if problem.fatal { "io-error" } else { "symlink-loop" };
-                items.push(Item::Done(Linted::without_document(path_report(
+                return vec![Item::Done(Linted::without_document(path_report(
                     &problem.path.display().to_string(),
                     rule,
                     problem.message,
-                ))));
-                continue;
+                )))];
             }
         };
         // Standard input is configured as a file in the current directory.
@@ -466,8 +469,10 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             Err(reports) => {
                 // A broken configuration: report it once, lint nothing under it.
                 tool_failed = true;
-                items.extend(reports.into_iter().map(|r| Item::Done(Linted::without_document(r))));
-                continue;
+                return reports
+                    .into_iter()
+                    .map(|r| Item::Done(Linted::without_document(r)))
+                    .collect();
             }
         };
         let filtered = match input {
@@ -475,7 +480,7 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             Input::Stdin => false,
         };
         if filtered && (!config.selects(&path) || (config.respect_gitignore && gitignores.is_ignored(&path))) {
-            continue;
+            return Vec::new();
         }
         // Without overrides every file under a configuration gets the same
         // linter: build it once per configuration, not once per file.
@@ -487,16 +492,16 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         } else {
             crate::engine::linter_for(&config, &path, &flags)
         };
-        items.push(Item::Lint {
+        vec![Item::Lint {
             input,
             path,
             linter,
             skip_unrecognized: filtered,
-        });
-    }
+        }]
+    };
 
-    // Reading and linting, in parallel; `collect` keeps the order, so the
-    // output is the same whatever the thread count.
+    // Reading and linting, in parallel; results are put back in discovery
+    // order, so the output is the same whatever the thread count.
     use rayon::prelude::*;
     let run = |item: Item| match item {
         Item::Done(linted) => Outcome::Linted(linted),
@@ -507,12 +512,15 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             skip_unrecognized,
         } => lint_one(args, &input, &path, &linter, skip_unrecognized, max_bytes),
     };
+    let items = found.into_iter().flat_map(plan).enumerate();
     // One file (a pre-commit hook on a small commit) does not need the
     // thread pool started.
-    let outcomes: Vec<Outcome> = if items.len() <= 1 {
-        items.into_iter().map(run).collect()
+    let outcomes: Vec<Outcome> = if single {
+        items.map(|(_, item)| run(item)).collect()
     } else {
-        items.into_par_iter().map(run).collect()
+        let mut numbered: Vec<(usize, Outcome)> = items.par_bridge().map(|(i, item)| (i, run(item))).collect();
+        numbered.sort_unstable_by_key(|(i, _)| *i);
+        numbered.into_iter().map(|(_, outcome)| outcome).collect()
     };
     let mut linted = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();

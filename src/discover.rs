@@ -254,7 +254,7 @@ pub struct Gitignores {
     by_dir: std::collections::HashMap<PathBuf, Option<ignore::gitignore::Gitignore>>,
     /// For each directory, it and its ancestors up to the repository root:
     /// looked up once per directory, not once per file.
-    chains: std::collections::HashMap<PathBuf, std::rc::Rc<[PathBuf]>>,
+    chains: std::collections::HashMap<PathBuf, std::sync::Arc<[PathBuf]>>,
 }
 
 impl Gitignores {
@@ -292,7 +292,7 @@ impl Gitignores {
                         break;
                     }
                 }
-                let dirs: std::rc::Rc<[PathBuf]> = dirs.into();
+                let dirs: std::sync::Arc<[PathBuf]> = dirs.into();
                 self.chains.insert(parent.to_path_buf(), dirs.clone());
                 dirs
             }
