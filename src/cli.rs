@@ -512,13 +512,14 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             skip_unrecognized,
         } => lint_one(args, &input, &path, &linter, skip_unrecognized, max_bytes),
     };
-    let items = found.into_iter().flat_map(plan).enumerate();
+    let items = found.into_iter().flat_map(plan);
     // One file (a pre-commit hook on a small commit) does not need the
     // thread pool started.
     let outcomes: Vec<Outcome> = if single {
-        items.map(|(_, item)| run(item)).collect()
+        items.map(run).collect()
     } else {
-        let mut numbered: Vec<(usize, Outcome)> = items.par_bridge().map(|(i, item)| (i, run(item))).collect();
+        let mut numbered: Vec<(usize, Outcome)> =
+            items.enumerate().par_bridge().map(|(i, item)| (i, run(item))).collect();
         numbered.sort_unstable_by_key(|(i, _)| *i);
         numbered.into_iter().map(|(_, outcome)| outcome).collect()
     };
