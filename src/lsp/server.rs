@@ -254,7 +254,7 @@ impl Server {
                 .analysis
                 .iter()
                 .flat_map(|a| &a.diagnostics)
-                .map(|d| to_lsp(d, uri, &document.text, &document.index))
+                .map(|d| to_lsp(d, uri, &document.text, document.index()))
                 .collect();
             pending.push((uri.clone(), diagnostics, document.version));
             document.published = true;
