@@ -10,7 +10,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _, Shutdown};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Initialize, Request as _, Shutdown};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, HoverProviderCapability, InitializeParams,
     InitializeResult, PublishDiagnosticsParams, SaveOptions, ServerCapabilities, ServerInfo,
@@ -63,7 +63,7 @@ pub fn serve(connection: &Connection) -> End {
 fn handshake(connection: &Connection) -> Option<Encoding> {
     loop {
         match connection.receiver.recv().ok()? {
-            Message::Request(request) if request.method == "initialize" => {
+            Message::Request(request) if request.method == Initialize::METHOD => {
                 let params: InitializeParams = serde_json::from_value(request.params).unwrap_or_default();
                 let offered = params.capabilities.general.and_then(|g| g.position_encodings);
                 let encoding = Encoding::negotiate(offered.as_deref());
@@ -184,6 +184,10 @@ impl Server {
                     None => Value::Null,
                 })
             }
+            Initialize::METHOD => Err((
+                ErrorCode::InvalidRequest,
+                "the server is already initialized".to_string(),
+            )),
             other => Err((
                 ErrorCode::MethodNotFound,
                 format!("marathon-lint does not handle {other}"),
