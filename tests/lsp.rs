@@ -889,3 +889,33 @@ fn ranged_changes_bad_notifications_and_the_protocol_end() {
     server.notify("exit", Value::Null);
     assert_eq!(server.wait().0, 1);
 }
+
+#[test]
+fn an_untitled_buffer_is_configured_as_a_file_in_the_workspace_root() {
+    // As standard input is configured as a file in the current directory.
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("marathon-lint.toml"),
+        "[rules]\npinned-port-rolling-upgrade = \"info\"\n",
+    )
+    .unwrap();
+    let root = file_uri(dir.path());
+    let outside = workspace();
+    for (params, severity) in [
+        (json!({ "rootUri": root }), 3),
+        (json!({ "workspaceFolders": [{ "uri": root, "name": "ops" }] }), 3),
+        (json!({}), 1),
+    ] {
+        let mut server = Server::start(outside.path());
+        let mut init = json!({ "processId": null, "capabilities": {} });
+        init.as_object_mut()
+            .unwrap()
+            .extend(params.as_object().unwrap().clone());
+        server.request("initialize", init);
+        server.notify("initialized", json!({}));
+        server.open("untitled:Untitled-1", PINNED);
+        let published = server.diagnostics("untitled:Untitled-1");
+        assert_eq!(published["diagnostics"][0]["severity"], severity, "{params}");
+        assert_eq!(server.shut_down().0, 0);
+    }
+}

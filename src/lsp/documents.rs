@@ -3,7 +3,7 @@
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -59,13 +59,14 @@ impl Document {
             .is_some_and(|p| p.file_name().is_some_and(|n| n == crate::config::FILE_NAME))
     }
 
-    /// Lint the current version unless that is done.
-    pub fn analyse(&mut self, uri: &Uri) {
+    /// Lint the current version unless that is done. A buffer without a
+    /// path is configured as a file in `root`, the workspace's directory.
+    pub fn analyse(&mut self, uri: &Uri, root: Option<&Path>) {
         if self.analysis.is_none() {
             let analysis = if self.is_config() {
                 Analysis::default()
             } else {
-                analysis::analyse(self.path.as_deref(), &self.name(uri), &self.text)
+                analysis::analyse(self.path.as_deref(), root, &self.name(uri), &self.text)
             };
             self.analysis = Some(analysis);
         }
@@ -94,14 +95,28 @@ impl Document {
 pub struct Documents {
     open: HashMap<Uri, Document>,
     encoding: Encoding,
+    /// The workspace's directory, where unsaved buffers are configured.
+    root: Option<PathBuf>,
 }
 
 impl Documents {
-    pub fn new(encoding: Encoding) -> Documents {
+    pub fn new(encoding: Encoding, root: Option<PathBuf>) -> Documents {
         Documents {
             open: HashMap::new(),
             encoding,
+            root,
         }
+    }
+
+    /// Lint the current version of an open document, unless that is done.
+    pub fn analysed(&mut self, uri: &Uri) -> Option<&mut Document> {
+        let document = self.open.get_mut(uri)?;
+        document.analyse(uri, self.root.as_deref());
+        Some(document)
+    }
+
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
     }
 
     pub fn encoding(&self) -> Encoding {
@@ -131,10 +146,6 @@ impl Documents {
         self.open.remove(uri).is_some()
     }
 
-    pub fn get_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
-        self.open.get_mut(uri)
-    }
-
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Uri, &mut Document)> {
         self.open.iter_mut()
     }
@@ -161,15 +172,15 @@ mod tests {
     #[test]
     fn a_storm_of_whole_text_changes_builds_no_line_index() {
         let uri: Uri = "file:///tmp/web.json".parse().unwrap();
-        let mut documents = Documents::new(Encoding::Utf16);
+        let mut documents = Documents::new(Encoding::Utf16, None);
         documents.open(uri.clone(), "{}".to_string(), 1);
         let big = format!("{{\"a\": \"{}\"}}\n", "x\n".repeat(1000));
         for version in 2..100 {
             documents.change(&uri, version, vec![change(None, &big)]);
-            let document = documents.get_mut(&uri).unwrap();
+            let document = &documents.open[&uri];
             assert!(document.index.get().is_none(), "only a linted text needs one");
         }
-        let document = documents.get_mut(&uri).unwrap();
+        let document = &documents.open[&uri];
         assert_eq!(
             document.index().position(&document.text, big.len()),
             Position::new(1001, 0)
@@ -179,7 +190,7 @@ mod tests {
     #[test]
     fn ranged_changes_apply_in_order_on_the_text_so_far() {
         let uri: Uri = "untitled:Untitled-1".parse().unwrap();
-        let mut documents = Documents::new(Encoding::Utf16);
+        let mut documents = Documents::new(Encoding::Utf16, None);
         documents.open(uri.clone(), "{\"é😀\": 1,\r\n\"b\": 2}".to_string(), 1);
         let at = |line, character| Position::new(line, character);
         documents.change(
@@ -194,7 +205,7 @@ mod tests {
                 change(Some(Range::new(at(9, 0), at(0, 0))), "\n"),
             ],
         );
-        let document = documents.get_mut(&uri).unwrap();
+        let document = &documents.open[&uri];
         assert_eq!(document.text, "{\"é😀x\": 1,\r\n\"b\": 3}\n");
         assert_eq!(document.version, 2);
     }
