@@ -272,11 +272,20 @@ fn with_configured_version(
     if let Some(version) = flag {
         return f(version);
     }
-    let defaults = || Cli::parse_from(["marathon-lint"]).lint;
     let config = config::Resolver::new(None, false).and_then(|mut resolver| resolver.for_dir(Path::new(".")));
     match config {
         Ok(config) => f(config.base.marathon_version.unwrap_or_default()),
-        Err(reports) => report_config_errors(&defaults(), reports),
+        // Standard output is the schema (often redirected to a file): the
+        // problem goes to the terminal.
+        Err(reports) => {
+            let renderer = HumanRenderer::new(false, Some(100));
+            let mut text = String::new();
+            for report in &reports {
+                renderer.render(report, &mut text);
+            }
+            eprint!("{text}");
+            Ok(ExitCode::from(2))
+        }
     }
 }
 

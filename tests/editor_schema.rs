@@ -253,6 +253,17 @@ fn the_configurations_marathon_version_is_the_default() {
     assert!(run.json()["title"].as_str().unwrap().ends_with("(Marathon 1.4)"));
     let flag = common::run_in(dir.path(), &["schema", "--marathon-version", "1.6"], None);
     assert!(flag.json()["title"].as_str().unwrap().ends_with("(Marathon 1.6)"));
+    // A broken configuration is said on the terminal, not written into the
+    // file standard output is redirected to.
+    std::fs::write(dir.path().join("marathon-lint.toml"), "marathon-version = \"9.9\"\n").unwrap();
+    let broken = common::run_in(dir.path(), &["schema"], None);
+    assert_eq!(broken.code, 2);
+    assert_eq!(broken.stdout, "", "nothing for > schema.json");
+    assert!(
+        broken.stderr.contains("config-error") && broken.stderr.contains("9.9"),
+        "{}",
+        broken.stderr
+    );
     let bad = common::run(&["schema", "--marathon-version", "1.11"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("1.4, 1.5"), "{}", bad.stderr);

@@ -133,6 +133,14 @@ impl Server {
         }
     }
 
+    /// The hover at a position (`null` when there is none).
+    fn hover(&mut self, uri: &str, position: Value) -> Value {
+        self.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": position }),
+        )
+    }
+
     fn open(&mut self, uri: &str, text: &str) {
         self.notify(
             "textDocument/didOpen",
@@ -232,6 +240,20 @@ fn codes(diagnostics: &Value) -> Vec<String> {
         .collect()
 }
 
+/// What `marathon-lint --fix` writes for a file holding `text`.
+fn cli_fixed(text: &str) -> String {
+    let dir = workspace();
+    let file = dir.path().join("web.json");
+    std::fs::write(&file, text).unwrap();
+    let cli = Command::new(env!("CARGO_BIN_EXE_marathon-lint"))
+        .args(["--fix", "web.json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{cli:?}");
+    std::fs::read_to_string(&file).unwrap()
+}
+
 /// Apply LSP text edits (UTF-16 positions) to a text.
 fn apply_edits(text: &str, edits: &Value) -> String {
     let offset = |position: &Value| {
@@ -294,19 +316,13 @@ fn diagnostics_hover_fixes_and_close_follow_the_open_document() {
     assert_eq!(diagnostic["source"], "marathon-lint");
 
     // Hover inside the diagnostic: the rule's documentation.
-    let hover = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": utf16_position(PINNED, port + 2) }),
-    );
+    let hover = server.hover(&uri, utf16_position(PINNED, port + 2));
     let doc = hover["contents"]["value"].as_str().unwrap();
     assert!(doc.contains("# pinned-port-rolling-upgrade"), "{doc}");
     assert!(doc.contains("Only one process per host can hold a given port"), "{doc}");
     assert_eq!(hover["contents"]["kind"], "markdown");
     // Elsewhere: nothing.
-    let nothing = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 3 } }),
-    );
+    let nothing = server.hover(&uri, json!({ "line": 1, "character": 3 }));
     assert_eq!(nothing, Value::Null);
 
     // The quick fix: minimal edits that remove the finding.
@@ -358,20 +374,7 @@ fn diagnostics_hover_fixes_and_close_follow_the_open_document() {
     assert_eq!(actions[0]["kind"], "source.fixAll.marathon-lint");
     assert_eq!(actions[0]["title"], "Fix all marathon-lint safe fixes in file");
     let all_fixed = apply_edits(PINNED, &actions[0]["edit"]["changes"][&uri]);
-    let dir_cli = workspace();
-    let file = dir_cli.path().join("web.json");
-    std::fs::write(&file, PINNED).unwrap();
-    let cli = Command::new(env!("CARGO_BIN_EXE_marathon-lint"))
-        .args(["--fix", "web.json"])
-        .current_dir(dir_cli.path())
-        .output()
-        .unwrap();
-    assert!(cli.status.success(), "{cli:?}");
-    assert_eq!(
-        all_fixed,
-        std::fs::read_to_string(&file).unwrap(),
-        "the same result as --fix"
-    );
+    assert_eq!(all_fixed, cli_fixed(PINNED), "the same result as --fix");
     server.change(&uri, 4, &all_fixed);
     assert!(codes(&server.diagnostics(&uri)).is_empty());
 
@@ -411,31 +414,8 @@ fn ranges_count_utf16_code_units_after_non_ascii_text() {
         json!({ "start": { "line": 10, "character": character }, "end": { "line": 10, "character": character + 5 } })
     );
     // Hover at the same units finds it.
-    let hover = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 10, "character": character + 1 } }),
-    );
+    let hover = server.hover(&uri, json!({ "line": 10, "character": character + 1 }));
     assert!(hover["contents"]["value"].as_str().unwrap().contains(RULE));
-    assert_eq!(server.shut_down().0, 0);
-}
-
-#[test]
-fn ranges_count_bytes_when_the_client_prefers_utf8() {
-    let dir = workspace();
-    let (_, uri) = doc_uri(dir.path(), "web.json");
-    let (mut server, init) = Server::initialized(
-        dir.path(),
-        json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } }),
-    );
-    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
-    let (text, port) = non_ascii_document();
-    server.open(&uri, &text);
-    let published = server.diagnostics(&uri);
-    let bytes = port - (text[..port].rfind('\n').unwrap() + 1);
-    assert_eq!(
-        published["diagnostics"][0]["range"],
-        json!({ "start": { "line": 10, "character": bytes }, "end": { "line": 10, "character": bytes + 5 } })
-    );
     assert_eq!(server.shut_down().0, 0);
 }
 
@@ -488,10 +468,7 @@ fn the_closest_configuration_and_suppression_labels_apply_as_on_the_command_line
     assert!(codes(&server.diagnostics(&labelled)).is_empty(), "suppressed");
     // Hover on the rule id in the label: its documentation.
     let at = text.find("rolling-upgrade:").unwrap();
-    let hover = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": labelled }, "position": utf16_position(&text, at) }),
-    );
+    let hover = server.hover(&labelled, utf16_position(&text, at));
     assert!(hover["contents"]["value"]
         .as_str()
         .unwrap()
@@ -545,10 +522,7 @@ fn unknown_documents_and_methods_are_answered_not_fatal() {
     let (mut server, _) = Server::initialized(dir.path(), json!({}));
     let never_opened = file_uri(&dir.path().join("nowhere.json"));
     let position = json!({ "line": 0, "character": 0 });
-    let hover = server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": never_opened }, "position": position }),
-    );
+    let hover = server.hover(&never_opened, position.clone());
     assert_eq!(hover, Value::Null);
     let actions = server.request(
         "textDocument/codeAction",
@@ -561,6 +535,8 @@ fn unknown_documents_and_methods_are_answered_not_fatal() {
     assert_eq!(actions, Value::Null);
     let unknown = server.call("textDocument/definition", json!({}));
     assert_eq!(unknown["error"]["code"], -32601, "MethodNotFound: {unknown}");
+    let again = server.call("initialize", json!({ "capabilities": {} }));
+    assert_eq!(again["error"]["code"], -32600, "InvalidRequest: {again}");
     let invalid = server.call("textDocument/hover", json!({ "nonsense": true }));
     assert_eq!(invalid["error"]["code"], -32602, "InvalidParams: {invalid}");
     // Changes to and closing of unknown documents are ignored.
@@ -629,10 +605,7 @@ fn a_storm_of_changes_ends_with_the_diagnostics_of_the_last_version() {
         }
     };
     assert_eq!(codes(&published), vec![RULE]);
-    server.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
-    );
+    server.hover(&uri, json!({ "line": 0, "character": 0 }));
     let later: Vec<&Value> = server
         .pending
         .iter()
@@ -643,7 +616,7 @@ fn a_storm_of_changes_ends_with_the_diagnostics_of_the_last_version() {
 }
 
 #[test]
-fn a_ten_megabyte_document_is_linted() {
+fn a_ten_megabyte_document_is_linted_and_then_edited_50_times() {
     let dir = workspace();
     let (_, uri) = doc_uri(dir.path(), "big.json");
     let filler = "x".repeat(10 * 1024 * 1024);
@@ -656,6 +629,30 @@ fn a_ten_megabyte_document_is_linted() {
     let published = server.diagnostics(&uri);
     assert_eq!(codes(&published), vec![RULE]);
     assert_eq!(published["diagnostics"][0]["range"]["start"]["line"], 11);
+
+    // Then 50 edits of it, as fast as they can be sent: the server keeps up
+    // (each edit once held the text's line index, built for nothing) and
+    // ends on the last one.
+    let clean = text.replace("\"hostPort\": 31080", "\"hostPort\": 0");
+    let last = 51;
+    // Escaped once: the test's own JSON encoding would be the slow part.
+    let (pinned, clean) = (Value::from(text).to_string(), Value::from(clean).to_string());
+    for version in 2..=last {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{uri}","version":{version}}},"contentChanges":[{{"text":{}}}]}}}}"#,
+            if version % 2 == 1 { &pinned } else { &clean }
+        );
+        server.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+    let published = loop {
+        let published = server.diagnostics(&uri);
+        if published["version"] == last {
+            break published;
+        }
+    };
+    assert_eq!(codes(&published), vec![RULE]);
+    let hover = server.hover(&uri, published["diagnostics"][0]["range"]["start"].clone());
+    assert!(hover["contents"]["value"].as_str().unwrap().contains(RULE));
     assert_eq!(server.shut_down().0, 0);
 }
 
@@ -686,4 +683,209 @@ fn unsafe_fixes_are_offered_titled_and_not_preferred() {
     let fixed = apply_edits(&text, &actions[0]["edit"]["changes"][&uri]);
     assert_eq!(fixed, text.replace("\"contraints\"", "\"constraints\""));
     assert_eq!(server.shut_down().0, 0);
+}
+
+#[test]
+fn unsaved_percent_encoded_and_windows_uris_are_linted() {
+    let dir = workspace();
+    // A configuration in a directory whose URI is percent-encoded: found
+    // only if the path is decoded.
+    let odd = dir.path().join("dir with space/é");
+    std::fs::create_dir_all(&odd).unwrap();
+    std::fs::write(
+        odd.join("marathon-lint.toml"),
+        "[rules]\npinned-port-rolling-upgrade = \"info\"\n",
+    )
+    .unwrap();
+    let encoded = format!("file://{}/dir%20with%20space/%C3%A9/web.json", dir.path().display());
+    let (mut server, _) = Server::initialized(dir.path(), json!({}));
+    server.open(&encoded, PINNED);
+    let published = server.diagnostics(&encoded);
+    assert_eq!(codes(&published), vec![RULE]);
+    assert_eq!(
+        published["diagnostics"][0]["severity"], 3,
+        "the level of é/marathon-lint.toml"
+    );
+    for uri in [
+        "untitled:Untitled-1",
+        "file:///C:/Users/ops/web.json",
+        "file:///c%3A/ops/web.json",
+    ] {
+        server.open(uri, PINNED);
+        let published = server.diagnostics(uri);
+        assert_eq!(codes(&published), vec![RULE], "{uri}");
+        assert_eq!(published["diagnostics"][0]["severity"], 1, "{uri}");
+    }
+    assert_eq!(server.shut_down().0, 0);
+}
+
+/// A byte-order mark, CRLF line endings, and on the finding's line a tab,
+/// "é" and an emoji before it.
+fn awkward_document() -> (String, usize) {
+    let text = format!(
+        "\u{feff}{}",
+        PINNED
+            .replace(
+                "      { \"containerPort\": 80,",
+                "\t{ \"labels\": { \"note\": \"é😀\" }, \"containerPort\": 80,"
+            )
+            .replace('\n', "\r\n")
+    );
+    let port = text.find("31080").unwrap();
+    (text, port)
+}
+
+#[test]
+fn positions_after_a_bom_crlf_tabs_and_emoji_in_each_encoding() {
+    let (text, port) = awkward_document();
+    let line_start = text[..port].rfind('\n').unwrap() + 1;
+    let before = &text[line_start..port];
+    for (encoding, character) in [
+        ("utf-8", before.len()),
+        ("utf-16", before.encode_utf16().count()),
+        ("utf-32", before.chars().count()),
+    ] {
+        let dir = workspace();
+        let (_, uri) = doc_uri(dir.path(), "web.json");
+        let (mut server, init) =
+            Server::initialized(dir.path(), json!({ "general": { "positionEncodings": [encoding] } }));
+        assert_eq!(init["capabilities"]["positionEncoding"], encoding);
+        server.open(&uri, &text);
+        let published = server.diagnostics(&uri);
+        assert_eq!(
+            published["diagnostics"][0]["range"],
+            json!({ "start": { "line": 10, "character": character }, "end": { "line": 10, "character": character + 5 } }),
+            "{encoding}"
+        );
+        assert_eq!(server.shut_down().0, 0);
+    }
+    // On the first line, the byte-order mark is one UTF-16 unit.
+    let one_line = format!("\u{feff}{}", PINNED.replace('\n', " "));
+    let dir = workspace();
+    let (_, uri) = doc_uri(dir.path(), "web.json");
+    let (mut server, _) = Server::initialized(dir.path(), json!({}));
+    server.open(&uri, &one_line);
+    let published = server.diagnostics(&uri);
+    let start = &published["diagnostics"][0]["range"]["start"];
+    assert_eq!(*start, utf16_position(&one_line, one_line.find("31080").unwrap()));
+    assert_eq!(start["character"], PINNED.find("31080").unwrap() + 1);
+    assert_eq!(server.shut_down().0, 0);
+}
+
+#[test]
+fn fixes_of_a_document_with_a_bom_and_crlf_keep_both() {
+    let (text, _) = awkward_document();
+    let text = text.replace("\"instances\": 2,", "\"instances\": 2,\r\n  \"cpus\": 1,");
+    let dir = workspace();
+    let (_, uri) = doc_uri(dir.path(), "web.json");
+    let (mut server, _) = Server::initialized(dir.path(), json!({}));
+    server.open(&uri, &text);
+    let published = server.diagnostics(&uri);
+    assert_eq!(codes(&published), vec!["json-duplicate-key", RULE]);
+    // A range over both findings: a fix for each.
+    let actions = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 20, "character": 0 } },
+            "context": { "diagnostics": published["diagnostics"] }
+        }),
+    );
+    let actions = actions.as_array().unwrap();
+    let quick_fixes: Vec<&Value> = actions.iter().filter(|a| a["kind"] == "quickfix").collect();
+    assert_eq!(quick_fixes.len(), 2, "{actions:?}");
+    for (i, fix) in quick_fixes.iter().enumerate() {
+        let fixed = apply_edits(&text, &fix["edit"]["changes"][&uri]);
+        assert!(fixed.starts_with('\u{feff}'));
+        assert!(!fixed.replace("\r\n", "").contains('\n'), "CRLF kept:\n{fixed}");
+        server.change(&uri, 2 + i as i32, &fixed);
+        assert_eq!(codes(&server.diagnostics(&uri)).len(), 1, "one finding fixed");
+    }
+    server.change(&uri, 9, &text);
+    server.diagnostics(&uri);
+    // Fix all is byte for byte what --fix writes.
+    let actions = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+            "context": { "diagnostics": [], "only": ["source.fixAll"] }
+        }),
+    );
+    let all_fixed = apply_edits(&text, &actions[0]["edit"]["changes"][&uri]);
+    assert_eq!(all_fixed, cli_fixed(&text));
+    assert_eq!(server.shut_down().0, 0);
+}
+
+#[test]
+fn ranged_changes_bad_notifications_and_the_protocol_end() {
+    let dir = workspace();
+    let (_, uri) = doc_uri(dir.path(), "web.json");
+    let (mut server, _) = Server::initialized(dir.path(), json!({}));
+    server.open(&uri, PINNED);
+    assert_eq!(codes(&server.diagnostics(&uri)), vec![RULE]);
+    // Full sync is advertised, but a ranged change is applied all the same.
+    let port = utf16_position(PINNED, PINNED.find("31080").unwrap());
+    let end = json!({ "line": port["line"], "character": port["character"].as_u64().unwrap() + 5 });
+    server.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "range": { "start": port, "end": end }, "text": "0" }]
+        }),
+    );
+    let published = server.diagnostics(&uri);
+    assert_eq!((published["version"].clone(), codes(&published)), (json!(2), vec![]));
+    // Notifications whose parameters are wrong are dropped.
+    server.notify("textDocument/didOpen", json!({ "textDocument": 5 }));
+    server.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri }, "contentChanges": "x" }),
+    );
+    server.change(&uri, 3, PINNED);
+    assert_eq!(codes(&server.diagnostics(&uri)), vec![RULE], "still serving");
+    // After shutdown, requests are refused; then exit ends with 0.
+    assert_eq!(server.request("shutdown", Value::Null), Value::Null);
+    let refused = server.call(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": port }),
+    );
+    assert_eq!(refused["error"]["code"], -32600, "InvalidRequest: {refused}");
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait().0, 0);
+
+    // Exit without shutdown: status 1.
+    let (mut server, _) = Server::initialized(dir.path(), json!({}));
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait().0, 1);
+}
+
+#[test]
+fn an_untitled_buffer_is_configured_as_a_file_in_the_workspace_root() {
+    // As standard input is configured as a file in the current directory.
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("marathon-lint.toml"),
+        "[rules]\npinned-port-rolling-upgrade = \"info\"\n",
+    )
+    .unwrap();
+    let root = file_uri(dir.path());
+    let outside = workspace();
+    for (params, severity) in [
+        (json!({ "rootUri": root }), 3),
+        (json!({ "workspaceFolders": [{ "uri": root, "name": "ops" }] }), 3),
+        (json!({}), 1),
+    ] {
+        let mut server = Server::start(outside.path());
+        let mut init = json!({ "processId": null, "capabilities": {} });
+        init.as_object_mut()
+            .unwrap()
+            .extend(params.as_object().unwrap().clone());
+        server.request("initialize", init);
+        server.notify("initialized", json!({}));
+        server.open("untitled:Untitled-1", PINNED);
+        let published = server.diagnostics("untitled:Untitled-1");
+        assert_eq!(published["diagnostics"][0]["severity"], severity, "{params}");
+        assert_eq!(server.shut_down().0, 0);
+    }
 }

@@ -32,27 +32,34 @@ pub struct Analysis {
     pub config_reports: Vec<FileReport>,
 }
 
-/// Lint `text`, the contents of the file at `path` (`None` for a buffer
-/// never saved, which gets the built-in settings). A bug anywhere on the way
+/// Lint `text`, the contents of the file at `path`. A buffer never saved
+/// (`path` is `None`) is configured as a file in `root`, as the command line
+/// configures standard input as a file in the current directory; with no
+/// root either, it gets the built-in settings. A bug anywhere on the way
 /// becomes an `internal-error` diagnostic, never the server's end.
-pub fn analyse(path: Option<&Path>, name: &str, text: &str) -> Analysis {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse_unguarded(path, name, text))).unwrap_or_else(
-        |panic| {
-            let message = format!(
-                "marathon-lint failed on this file: {}; please report it",
-                crate::cli::panic_message(&panic)
-            );
-            whole_file_finding(None, "internal-error", message)
-        },
-    )
+pub fn analyse(path: Option<&Path>, root: Option<&Path>, name: &str, text: &str) -> Analysis {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyse_unguarded(path, root, name, text)
+    }))
+    .unwrap_or_else(|panic| {
+        let message = format!(
+            "marathon-lint failed on this file: {}; please report it",
+            crate::cli::panic_message(&panic)
+        );
+        whole_file_finding(None, "internal-error", message)
+    })
 }
 
-fn analyse_unguarded(path: Option<&Path>, name: &str, text: &str) -> Analysis {
-    let mut resolver = match config::Resolver::new(None, path.is_none()) {
+fn analyse_unguarded(path: Option<&Path>, root: Option<&Path>, name: &str, text: &str) -> Analysis {
+    let dir = match path {
+        Some(path) => path.parent(),
+        None => root,
+    };
+    let mut resolver = match config::Resolver::new(None, dir.is_none()) {
         Ok(resolver) => resolver,
         Err(reports) => return broken_config(reports),
     };
-    let dir = path.and_then(Path::parent).unwrap_or(Path::new("."));
+    let dir = dir.unwrap_or(Path::new("."));
     let config = match resolver.for_dir(dir) {
         Ok(config) => config,
         Err(reports) => return broken_config(reports),

@@ -31,7 +31,7 @@ pub fn code_actions(uri: &Uri, document: &Document, params: &CodeActionParams) -
                 .any(|o| kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str())))
         })
     };
-    let (text, index) = (&document.text, &document.index);
+    let (text, index) = (&document.text, document.index());
     let name = document.name(uri);
     let requested = index.offset(text, params.range.start)..index.offset(text, params.range.end);
     let mut actions = Vec::new();

@@ -12,7 +12,7 @@ use crate::rule_docs;
 pub fn hover(document: &Document, position: Position) -> Option<Hover> {
     let analysis = document.analysis.as_ref()?;
     let text = &document.text;
-    let offset = document.index.offset(text, position);
+    let offset = document.index().offset(text, position);
     let mut ids: Vec<&str> = Vec::new();
     let mut range: Option<Range<usize>> = None;
     for diagnostic in &analysis.diagnostics {
@@ -41,7 +41,7 @@ pub fn hover(document: &Document, position: Position) -> Option<Hover> {
             kind: MarkupKind::Markdown,
             value: pages.join("\n---\n\n"),
         }),
-        range: range.map(|r| document.index.range(text, &r)),
+        range: range.map(|r| document.index().range(text, &r)),
     })
 }
 

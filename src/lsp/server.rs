@@ -4,13 +4,14 @@
 //! those of the newest text.
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _, Shutdown};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Initialize, Request as _, Shutdown};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, HoverProviderCapability, InitializeParams,
     InitializeResult, PublishDiagnosticsParams, SaveOptions, ServerCapabilities, ServerInfo,
@@ -37,11 +38,11 @@ pub enum End {
 
 /// Serve one client until it says `exit` or its input ends.
 pub fn serve(connection: &Connection) -> End {
-    let Some(encoding) = handshake(connection) else {
+    let Some((encoding, root)) = handshake(connection) else {
         return End::Abrupt;
     };
     let mut server = Server {
-        documents: Documents::new(encoding),
+        documents: Documents::new(encoding, root),
         sender: connection.sender.clone(),
         shutting_down: false,
         config_uris: HashSet::new(),
@@ -59,12 +60,14 @@ pub fn serve(connection: &Connection) -> End {
 }
 
 /// Wait for `initialize`, answer it with what we provide and in which
-/// position encoding. `None` when the client leaves first.
-fn handshake(connection: &Connection) -> Option<Encoding> {
+/// position encoding. Gives that encoding and the workspace's root
+/// directory; `None` when the client leaves first.
+fn handshake(connection: &Connection) -> Option<(Encoding, Option<PathBuf>)> {
     loop {
         match connection.receiver.recv().ok()? {
-            Message::Request(request) if request.method == "initialize" => {
+            Message::Request(request) if request.method == Initialize::METHOD => {
                 let params: InitializeParams = serde_json::from_value(request.params).unwrap_or_default();
+                let root = workspace_root(&params);
                 let offered = params.capabilities.general.and_then(|g| g.position_encodings);
                 let encoding = Encoding::negotiate(offered.as_deref());
                 let result = InitializeResult {
@@ -75,7 +78,7 @@ fn handshake(connection: &Connection) -> Option<Encoding> {
                     }),
                 };
                 send(&connection.sender, Response::new_ok(request.id, result));
-                return Some(encoding);
+                return Some((encoding, root));
             }
             Message::Request(request) => send(
                 &connection.sender,
@@ -89,6 +92,14 @@ fn handshake(connection: &Connection) -> Option<Encoding> {
             _ => {}
         }
     }
+}
+
+/// The directory of the first workspace folder, or else of the root URI.
+fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
+    let folder = params.workspace_folders.as_ref().and_then(|folders| folders.first());
+    #[allow(deprecated)] // rootUri: what clients without workspace folders send
+    let uri = folder.map(|f| &f.uri).or(params.root_uri.as_ref())?;
+    uri::to_path(uri)
 }
 
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
@@ -165,9 +176,8 @@ impl Server {
                 let params: lsp_types::HoverParams = params(request.params)?;
                 let position = params.text_document_position_params;
                 let uri = position.text_document.uri;
-                Ok(match self.documents.get_mut(&uri) {
+                Ok(match self.documents.analysed(&uri) {
                     Some(document) => {
-                        document.analyse(&uri);
                         serde_json::to_value(hover::hover(document, position.position)).unwrap_or_default()
                     }
                     None => Value::Null,
@@ -176,14 +186,17 @@ impl Server {
             CodeActionRequest::METHOD => {
                 let params: lsp_types::CodeActionParams = params(request.params)?;
                 let uri = params.text_document.uri.clone();
-                Ok(match self.documents.get_mut(&uri) {
+                Ok(match self.documents.analysed(&uri) {
                     Some(document) => {
-                        document.analyse(&uri);
                         serde_json::to_value(code_actions::code_actions(&uri, document, &params)).unwrap_or_default()
                     }
                     None => Value::Null,
                 })
             }
+            Initialize::METHOD => Err((
+                ErrorCode::InvalidRequest,
+                "the server is already initialized".to_string(),
+            )),
             other => Err((
                 ErrorCode::MethodNotFound,
                 format!("marathon-lint does not handle {other}"),
@@ -245,16 +258,17 @@ impl Server {
     /// client has not seen, then those of broken configuration files.
     fn publish(&mut self) {
         let mut pending = Vec::new();
+        let root = self.documents.root().map(Path::to_path_buf);
         for (uri, document) in self.documents.iter_mut() {
             if document.published || document.is_config() {
                 continue;
             }
-            document.analyse(uri);
+            document.analyse(uri, root.as_deref());
             let diagnostics = document
                 .analysis
                 .iter()
                 .flat_map(|a| &a.diagnostics)
-                .map(|d| to_lsp(d, uri, &document.text, &document.index))
+                .map(|d| to_lsp(d, uri, &document.text, document.index()))
                 .collect();
             pending.push((uri.clone(), diagnostics, document.version));
             document.published = true;
