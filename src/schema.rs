@@ -25,15 +25,25 @@ struct Schema {
 fn load(text: &str) -> Schema {
     // Built-in schemas are checked by the tests; a broken one is a build defect.
     let document: Value = serde_json::from_str(text).expect("built-in schema is JSON");
+    // The schema is compiled as a resource behind a one-line draft-07 root:
+    // jsonschema checks only the root against its meta-schema, and building
+    // the 2020-12 meta-schema validator was a third of a one-file run. Our
+    // schemas are checked against 2020-12 by the tests instead.
+    let compiled = with_lazy_patterns(document.clone());
+    let registry = jsonschema::Registry::new()
+        .add(SCHEMA_URI, &compiled)
+        .and_then(|builder| builder.prepare())
+        .expect("built-in schema registers");
     let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
+        .with_draft(jsonschema::Draft::Draft7)
+        .with_registry(&registry)
         .with_keyword(LAZY_PATTERN, |_, pattern, _| {
             Ok(Box::new(LazyPattern {
                 source: pattern.as_str().unwrap_or_default().to_string(),
                 regex: OnceLock::new(),
             }))
         })
-        .build(&with_lazy_patterns(document.clone()))
+        .build(&serde_json::json!({ "$ref": SCHEMA_URI }))
         .expect("built-in schema compiles");
     let mut known_places = BTreeMap::new();
     collect_places(&document, &document, "", &mut known_places, 0);
@@ -58,6 +68,9 @@ fn schema_for(kind: Kind) -> &'static Schema {
         Kind::Group => GROUP.get_or_init(|| load(GROUP_SCHEMA)),
     }
 }
+
+/// Where the compiled schema is registered (never fetched).
+const SCHEMA_URI: &str = "urn:marathon-lint:schema";
 
 /// The keyword every `pattern` becomes in the compiled schema.
 const LAZY_PATTERN: &str = "x-lazy-pattern";
@@ -671,5 +684,30 @@ mod tests {
     fn built_in_schemas_compile() {
         let _ = schema_for(Kind::App);
         let _ = schema_for(Kind::Group);
+    }
+
+    /// Compiling skips the meta-schema check (see `load`), so it is here.
+    #[test]
+    fn built_in_schemas_are_valid_draft_2020_12() {
+        for text in [APP_SCHEMA, GROUP_SCHEMA] {
+            let document: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(document["$schema"], "https://json-schema.org/draft/2020-12/schema");
+            if let Err(error) = jsonschema::draft202012::meta::validator().validate(&document) {
+                panic!("{error} at {}", error.instance_path());
+            }
+        }
+    }
+
+    /// The draft-07 root does not change how the 2020-12 schema is read:
+    /// `prefixItems` (2020-12 only) still applies.
+    #[test]
+    fn the_schema_is_read_as_2020_12_behind_its_root() {
+        let app = serde_json::json!({"id": "/web", "cmd": "x", "constraints": [["hostname", 7]]});
+        let mut out = Vec::new();
+        check(Kind::App, &app, "", &mut out);
+        assert!(
+            out.iter().any(|d| d.pointer.as_deref() == Some("/constraints/0/1")),
+            "{out:?}"
+        );
     }
 }
