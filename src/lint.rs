@@ -260,15 +260,20 @@ pub fn finish_run(linted: Vec<Linted>) -> Vec<FileReport> {
         suppression::apply(report, &suppressions);
         apply_levels(report, &levels);
         if let Some(path) = reload_from.filter(|_| !report.diagnostics.is_empty()) {
-            // Spans were taken from the same bytes; a file changed since is
-            // still shown, with positions clamped to its new length.
-            if let Ok(bytes) = std::fs::read(&path) {
-                let (text, _) = parse::decode(bytes);
-                report.file = SourceFile::new(report.file.name.clone(), text);
-            }
+            reload(&mut report.file, &path);
         }
     }
     reports
+}
+
+/// Read back the text of a file that was dropped after linting. Spans were
+/// taken from the same bytes; a file changed since is still shown, with
+/// positions clamped to its new length.
+fn reload(file: &mut Arc<SourceFile>, path: &std::path::Path) {
+    if let Ok(bytes) = std::fs::read(path) {
+        let (text, _) = parse::decode(bytes);
+        *file = SourceFile::new(file.name.clone(), text);
+    }
 }
 
 /// Where the facts that rules across files report lie: found on demand, as
@@ -289,12 +294,7 @@ impl FactLocator {
             return span.clone();
         }
         if let Some(path) = self.reload_from[report].take() {
-            // Spans are taken from the same bytes; a file changed since is
-            // still shown, with positions clamped to its new length.
-            if let Ok(bytes) = std::fs::read(&path) {
-                let (text, _) = parse::decode(bytes);
-                self.files[report] = SourceFile::new(self.files[report].name.clone(), text);
-            }
+            reload(&mut self.files[report], &path);
         }
         let span = parse::parse(&self.files[report].text)
             .ok()
