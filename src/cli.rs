@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -12,27 +13,14 @@ use crate::config::{self, SettingsPatch};
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::discover::{self, Found, Input};
 use crate::editor_schema::SchemaKind;
-use crate::lint::{self, Linted, Linter};
+use crate::lint::{Linted, Linter};
 use crate::marathon_target::{Features, MarathonVersion};
-use crate::report::{github, gitlab, human::HumanRenderer, json, junit, sarif, Totals};
+use crate::ordered_output::{Checked, CheckedFile, OrderedOutput, Redo};
+use crate::project_rules::Source;
+pub use crate::report::Format;
+use crate::report::{human::HumanRenderer, Counts, Fragment, Renderer, ReportWriter, Totals};
 use crate::rule_docs;
 use crate::source::SourceFile;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Code frames with the rule id and help, and a closing summary.
-    Human,
-    /// One JSON document `{"diagnostics": [...]}` for editors and CI tools.
-    Json,
-    /// SARIF 2.1.0, e.g. for GitHub code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations on the diff).
-    Github,
-    /// A GitLab Code Quality report.
-    Gitlab,
-    /// JUnit XML: one test case per file.
-    Junit,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
@@ -408,28 +396,98 @@ enum Item {
     Lint {
         input: Input,
         path: PathBuf,
-        linter: Linter,
+        linter: Arc<Linter>,
         /// Skip it when it does not look like a Marathon definition.
         skip_unrecognized: bool,
     },
 }
 
-/// What linting one item gave.
-enum Outcome {
-    Linted(Linted),
-    /// A file that fixes changed: its final lint, and the new text (written
-    /// already with --fix; shown as a diff with --diff; printed for stdin).
-    Fixed {
-        linted: Linted,
-        name: String,
-        before: String,
-        after: String,
-        fixes: usize,
-        stdin: bool,
-    },
-    Skipped(String),
-    /// An unreadable file: the tool could not do its job.
-    Failed(Linted),
+/// What every linting thread needs to know of the run.
+struct RunContext<'a> {
+    args: &'a Args,
+    renderer: &'a Renderer,
+    max_bytes: u64,
+    /// Whether the rules across files run (not with --diff, which writes
+    /// no report).
+    rules_across_files: bool,
+}
+
+/// Where the report goes, and in which format.
+struct Destination {
+    renderer: Renderer,
+    sink: Box<dyn Write + Send>,
+    /// With --fix on standard input, standard output is the fixed document
+    /// and the report (human) goes to standard error.
+    to_stderr: bool,
+}
+
+fn destination(args: &Args) -> Result<Destination, String> {
+    let fix_stdin = args.fix && args.paths.iter().any(|p| p.as_os_str() == "-");
+    if fix_stdin {
+        return Ok(Destination {
+            renderer: Renderer::new(Format::Human, HumanRenderer::new(false, Some(100))),
+            sink: Box::new(std::io::stderr()),
+            to_stderr: true,
+        });
+    }
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && (std::io::stdout().is_terminal() || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"))
+        }
+    };
+    let color = color && args.output.is_none();
+    let width = if std::io::stdout().is_terminal() && args.output.is_none() {
+        None
+    } else {
+        Some(100)
+    };
+    let renderer = Renderer::new(args.format, HumanRenderer::new(color, width));
+    let sink: Box<dyn Write + Send> = match &args.output {
+        // Created now and written as the run goes, like a shell redirection.
+        Some(path) if !args.diff => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {}", path.display(), discover::io_message(&e)))?;
+            Box::new(std::io::BufWriter::new(file))
+        }
+        _ => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    Ok(Destination {
+        renderer,
+        sink,
+        to_stderr: false,
+    })
+}
+
+/// The closing lines of a report: skipped files (--verbose), then the
+/// summary when it goes with the report.
+fn trailer(args: &Args, format: Format, with_summary: bool, totals: &Totals, skipped: &[String]) -> String {
+    let mut text = String::new();
+    if format != Format::Human {
+        return text;
+    }
+    if args.verbose {
+        for name in skipped {
+            text.push_str(&format!(
+                "skipped {name}: it does not look like a Marathon definition\n"
+            ));
+        }
+        if !skipped.is_empty() {
+            text.push_str(&format!(
+                "skipped {} .json file{} that do{} not look like Marathon definitions (name a file explicitly to lint it anyway)\n",
+                skipped.len(),
+                if skipped.len() == 1 { "" } else { "s" },
+                if skipped.len() == 1 { "es" } else { "" }
+            ));
+        }
+    }
+    if with_summary {
+        text.push_str(&totals.summary());
+        text.push('\n');
+    }
+    text
 }
 
 fn execute(args: &Args) -> Result<ExitCode, String> {
@@ -439,26 +497,35 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     std::thread::spawn(crate::schema::warm_up);
     let flags = flags_patch(args)?;
     let max_bytes = args.max_file_size.saturating_mul(1024 * 1024);
-    let mut tool_failed = false;
-    let mut totals = Totals::default();
     let mut gitignores = discover::Gitignores::default();
-    let mut linters: std::collections::HashMap<usize, Linter> = std::collections::HashMap::new();
+    let mut linters: std::collections::HashMap<usize, Arc<Linter>> = std::collections::HashMap::new();
     let mut configs = match config::Resolver::new(args.config.as_deref(), args.no_config) {
         Ok(resolver) => resolver,
         Err(reports) => return report_config_errors(args, reports),
+    };
+    let Destination {
+        renderer,
+        sink,
+        to_stderr,
+    } = destination(args)?;
+    // The report being written is not an input, should a walk come across it.
+    let report_file = args.output.as_deref().and_then(|p| std::fs::canonicalize(p).ok());
+    let is_report_file = |path: &Path| {
+        report_file.as_deref().is_some_and(|report| {
+            path.file_name() == report.file_name() && std::fs::canonicalize(path).is_ok_and(|p| p == report)
+        })
     };
 
     // Discovery and configuration are stateful, so each found file is
     // planned in order (one item, none when filtered out, or the reports of
     // a broken configuration); planning runs inside the iterator that the
     // linting threads pull from, so it overlaps the linting.
-    let found = discover::discover(&args.paths);
-    let single = found.len() <= 1;
+    let mut planning_failed = false;
     let plan = |found: Found| -> Vec<Item> {
         let input = match found {
             Found::Input(input) => input,
             Found::Problem(problem) => {
-                tool_failed |= problem.fatal;
+                planning_failed |= problem.fatal;
                 let rule = if problem.fatal { "io-error" } else { "symlink-loop" };
                 return vec![Item::Done(Linted::without_document(path_report(
                     &problem.path.display().to_string(),
@@ -472,12 +539,15 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
             Input::Stdin => PathBuf::from(args.stdin_filename.as_deref().unwrap_or("<stdin>")),
             Input::File { path, .. } => path.clone(),
         };
+        if matches!(input, Input::File { explicit: false, .. }) && is_report_file(&path) {
+            return Vec::new();
+        }
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let config = match configs.for_dir(&dir) {
             Ok(config) => config,
             Err(reports) => {
                 // A broken configuration: report it once, lint nothing under it.
-                tool_failed = true;
+                planning_failed = true;
                 return reports
                     .into_iter()
                     .map(|r| Item::Done(Linted::without_document(r)))
@@ -495,11 +565,11 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         // linter: build it once per configuration, not once per file.
         let linter = if config.same_settings_everywhere() {
             linters
-                .entry(std::sync::Arc::as_ptr(&config) as usize)
-                .or_insert_with(|| crate::engine::linter_for(&config, &path, &flags))
+                .entry(Arc::as_ptr(&config) as usize)
+                .or_insert_with(|| Arc::new(crate::engine::linter_for(&config, &path, &flags)))
                 .clone()
         } else {
-            crate::engine::linter_for(&config, &path, &flags)
+            Arc::new(crate::engine::linter_for(&config, &path, &flags))
         };
         vec![Item::Lint {
             input,
@@ -509,92 +579,47 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         }]
     };
 
-    // Reading and linting, in parallel; results are put back in discovery
-    // order, so the output is the same whatever the thread count.
-    use rayon::prelude::*;
-    let run = |item: Item| match item {
-        Item::Done(linted) => Outcome::Linted(linted),
-        Item::Lint {
-            input,
-            path,
-            linter,
-            skip_unrecognized,
-        } => lint_one(args, &input, &path, &linter, skip_unrecognized, max_bytes),
+    let format = renderer.format;
+    let context = RunContext {
+        args,
+        renderer: &renderer,
+        max_bytes,
+        rules_across_files: !args.diff,
     };
-    let items = found.into_iter().flat_map(plan);
+    let writer = ReportWriter::new(if args.diff { Format::Github } else { format }, sink);
+    let output = OrderedOutput::new(&renderer, writer, !args.diff, args.verbose);
+    let mut found = discover::discover(&args.paths);
+    let head: Vec<Found> = found.by_ref().take(2).collect();
     // One file (a pre-commit hook on a small commit) does not need the
     // thread pool started.
-    let outcomes: Vec<Outcome> = if single {
-        items.map(run).collect()
+    let single = head.len() <= 1;
+    let items = head.into_iter().chain(found).flat_map(plan).enumerate();
+    let finished = if single {
+        let mut output = output;
+        for (i, item) in items {
+            output.accept(i, check_item(&context, item));
+        }
+        finish_output(args, format, to_stderr, output)
     } else {
-        let mut numbered: Vec<(usize, Outcome)> =
-            items.enumerate().par_bridge().map(|(i, item)| (i, run(item))).collect();
-        numbered.sort_unstable_by_key(|(i, _)| *i);
-        numbered.into_iter().map(|(_, outcome)| outcome).collect()
-    };
-    let mut linted = Vec::with_capacity(outcomes.len());
-    let mut skipped = Vec::new();
-    let mut fixed: Vec<FixedFile> = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Linted(l) => linted.push(l),
-            Outcome::Fixed {
-                linted: l,
-                name,
-                before,
-                after,
-                fixes,
-                stdin,
-            } => {
-                linted.push(l);
-                fixed.push(FixedFile {
-                    name,
-                    before,
-                    after,
-                    fixes,
-                    stdin,
-                });
-            }
-            Outcome::Skipped(name) => skipped.push(name),
-            Outcome::Failed(l) => {
-                tool_failed = true;
-                linted.push(l);
-            }
-        }
-    }
-    let reports = lint::finish_run(linted);
-    totals.files_skipped = skipped.len();
-    for report in &reports {
-        // Reports of unreadable paths and configurations are findings, not
-        // checked files.
-        let about_a_path = report.diagnostics.iter().any(|d| {
-            matches!(
-                d.rule.as_str(),
-                "io-error" | "file-too-large" | "symlink-loop" | "config-error" | "internal-error"
-            )
+        // Reading and linting in parallel; each outcome is handed to the
+        // ordered output as it is done, which writes it once every input
+        // before it is written, so the output is the same whatever the
+        // thread count.
+        use rayon::prelude::*;
+        let output = std::sync::Mutex::new(output);
+        items.par_bridge().for_each(|(i, item)| {
+            let checked = check_item(&context, item);
+            output.lock().unwrap_or_else(|e| e.into_inner()).accept(i, checked);
         });
-        if about_a_path {
-            totals.errors += report.count(Severity::Error);
-            totals.warnings += report.count(Severity::Warning);
-            totals.files_with_findings += 1;
-        } else {
-            totals.add(report);
-        }
-    }
+        let output = output.into_inner().unwrap_or_else(|e| e.into_inner());
+        finish_output(args, format, to_stderr, output)
+    };
+    let tool_failed = finished.tool_failed || planning_failed;
+    let totals = finished.totals;
+    finished.written.map_err(|e| format!("cannot write the report: {e}"))?;
 
     if args.diff {
-        // Only the diff goes to standard output, as patch tools expect.
-        let mut out = std::io::stdout().lock();
-        for file in &fixed {
-            let diff = similar::TextDiff::from_lines(&file.before, &file.after)
-                .unified_diff()
-                .header(&format!("a/{}", file.name), &format!("b/{}", file.name))
-                .to_string();
-            out.write_all(diff.as_bytes())
-                .map_err(|e| format!("cannot write the diff: {e}"))?;
-        }
-        let count: usize = fixed.iter().map(|f| f.fixes).sum();
-        let files = fixed.iter().filter(|f| f.fixes > 0).count();
+        let (count, files) = (finished.fixes, finished.files_fixed);
         eprintln!(
             "{count} fix{} would be applied to {files} file{}",
             if count == 1 { "" } else { "es" },
@@ -602,39 +627,28 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         );
         return Ok(if tool_failed {
             ExitCode::from(2)
-        } else if fixed.iter().all(|f| f.fixes == 0) {
+        } else if count == 0 {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
         });
     }
-    if args.fix {
-        let count: usize = fixed.iter().map(|f| f.fixes).sum();
-        let files = fixed.iter().filter(|f| f.fixes > 0).count();
-        if count > 0 {
-            eprintln!(
-                "fixed {count} problem{} in {files} file{}",
-                if count == 1 { "" } else { "s" },
-                if files == 1 { "" } else { "s" }
-            );
-        }
+    if args.fix && finished.fixes > 0 {
+        let (count, files) = (finished.fixes, finished.files_fixed);
+        eprintln!(
+            "fixed {count} problem{} in {files} file{}",
+            if count == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" }
+        );
     }
-    match fixed.iter().find(|f| f.stdin) {
-        // With standard input, the fixed document is the output; the report
-        // goes to standard error.
-        Some(file) => {
-            std::io::stdout()
-                .lock()
-                .write_all(file.after.as_bytes())
-                .map_err(|e| format!("cannot write: {e}"))?;
-            let mut text = String::new();
-            let renderer = HumanRenderer::new(false, Some(100));
-            for report in &reports {
-                renderer.render(report, &mut text);
-            }
-            eprintln!("{text}{}", totals.summary());
-        }
-        None => write_report(args, &reports, &totals, &skipped)?,
+    if let Some(fixed) = &finished.fixed_stdin {
+        std::io::stdout()
+            .lock()
+            .write_all(fixed.as_bytes())
+            .map_err(|e| format!("cannot write: {e}"))?;
+    } else if args.output.is_some() {
+        // The report went to the file; the summary still comes here.
+        print(&format!("{}\n", totals.summary()))?;
     }
 
     Ok(if tool_failed {
@@ -649,81 +663,14 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     })
 }
 
-/// Print (or write to --output) the report in the chosen format.
-fn write_report(args: &Args, reports: &[FileReport], totals: &Totals, skipped: &[String]) -> Result<(), String> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let write_failed = |e: std::io::Error| format!("cannot write the report: {e}");
-    let report = match args.format {
-        Format::Json => json::render(reports),
-        Format::Sarif => sarif::render(reports),
-        Format::Github => github::render(reports),
-        Format::Gitlab => gitlab::render(reports),
-        Format::Junit => junit::render(reports),
-        Format::Human => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && (std::io::stdout().is_terminal()
-                            || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"))
-                }
-            };
-            let color = color && args.output.is_none();
-            let width = if std::io::stdout().is_terminal() && args.output.is_none() {
-                None
-            } else {
-                Some(100)
-            };
-            let renderer = HumanRenderer::new(color, width);
-            // Code frames are the costly part of a large report: drawn in
-            // parallel, joined in order.
-            use rayon::prelude::*;
-            let mut text = reports
-                .par_iter()
-                .filter(|report| !report.diagnostics.is_empty())
-                .map(|report| {
-                    let mut text = String::new();
-                    renderer.render(report, &mut text);
-                    text
-                })
-                .collect::<Vec<String>>()
-                .concat();
-            if args.verbose {
-                for name in skipped {
-                    text.push_str(&format!(
-                        "skipped {name}: it does not look like a Marathon definition\n"
-                    ));
-                }
-                if !skipped.is_empty() {
-                    text.push_str(&format!(
-                        "skipped {} .json file{} that do{} not look like Marathon definitions (name a file explicitly to lint it anyway)\n",
-                        skipped.len(),
-                        if skipped.len() == 1 { "" } else { "s" },
-                        if skipped.len() == 1 { "es" } else { "" }
-                    ));
-                }
-            }
-            if args.output.is_none() {
-                text.push_str(&totals.summary());
-                text.push('\n');
-            }
-            text
-        }
-    };
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, report.as_bytes())
-                .map_err(|e| format!("cannot write {}: {}", path.display(), discover::io_message(&e)))?;
-            out.write_all(format!("{}\n", totals.summary()).as_bytes())
-                .map_err(write_failed)?;
-        }
-        None => out.write_all(report.as_bytes()).map_err(write_failed)?,
-    }
-    out.flush().map_err(write_failed)?;
-
-    Ok(())
+fn finish_output<W: Write>(
+    args: &Args,
+    format: Format,
+    to_stderr: bool,
+    output: OrderedOutput<'_, W>,
+) -> crate::ordered_output::Finished<W> {
+    let with_summary = to_stderr || args.output.is_none();
+    output.finish(|totals, skipped| trailer(args, format, with_summary && !args.diff, totals, skipped))
 }
 
 /// A broken `--config`: report it like any finding, and exit 2.
@@ -733,7 +680,18 @@ fn report_config_errors(args: &Args, reports: Vec<FileReport>) -> Result<ExitCod
         totals.errors += report.count(Severity::Error);
         totals.files_with_findings += 1;
     }
-    write_report(args, &reports, &totals, &[])?;
+    let Destination { renderer, sink, .. } = destination(args)?;
+    let mut writer = ReportWriter::new(renderer.format, sink);
+    for report in &reports {
+        writer.write(renderer.fragment(report));
+    }
+    let summary = trailer(args, renderer.format, args.output.is_none(), &totals, &[]);
+    writer
+        .finish(&summary)
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    if args.output.is_some() {
+        print(&format!("{}\n", totals.summary()))?;
+    }
     Ok(ExitCode::from(2))
 }
 
@@ -746,15 +704,59 @@ pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "unknown panic".to_string())
 }
 
+fn check_item(context: &RunContext<'_>, item: Item) -> Checked {
+    match item {
+        Item::Done(linted) => finished_file(context, linted, None),
+        Item::Lint {
+            input,
+            path,
+            linter,
+            skip_unrecognized,
+        } => lint_one(context, &input, &path, linter, skip_unrecognized),
+    }
+}
+
+/// A file's report drawn for the output; its apps kept for the rules across
+/// files, with a way to lint it again should they find something.
+fn finished_file(context: &RunContext<'_>, mut linted: Linted, redo: Option<Redo>) -> Checked {
+    let apps = if context.rules_across_files {
+        std::mem::take(&mut linted.apps)
+    } else {
+        Vec::new()
+    };
+    let later = context.rules_across_files && linted.suppresses_rules_across_files();
+    let redo = redo.filter(|_| later || !apps.is_empty());
+    if later && redo.is_some() {
+        return Checked::File(Box::new(CheckedFile {
+            fragment: None,
+            apps,
+            redo,
+            ..CheckedFile::drawn(Fragment::Text(String::new()), Counts::default())
+        }));
+    }
+    linted.settle();
+    let mut file = CheckedFile::drawn(context.renderer.fragment(&linted.report), Counts::of(&linted.report));
+    file.apps = if redo.is_some() { apps } else { Vec::new() };
+    file.redo = redo;
+    Checked::File(Box::new(file))
+}
+
+fn failed_file(context: &RunContext<'_>, report: FileReport) -> Checked {
+    let mut file = CheckedFile::drawn(context.renderer.fragment(&report), Counts::of(&report));
+    file.failed = true;
+    Checked::File(Box::new(file))
+}
+
 /// Read and lint one input.
 fn lint_one(
-    args: &Args,
+    context: &RunContext<'_>,
     input: &Input,
     path: &Path,
-    linter: &Linter,
+    linter: Arc<Linter>,
     skip_unrecognized: bool,
-    max_bytes: u64,
-) -> Outcome {
+) -> Checked {
+    let args = context.args;
+    let max_bytes = context.max_bytes;
     let name = path.display().to_string();
     let read = match input {
         Input::Stdin => match read_limited(std::io::stdin().lock(), max_bytes, 0) {
@@ -769,71 +771,113 @@ fn lint_one(
     };
     let bytes = match read {
         Ok(bytes) => bytes,
-        Err(ReadError::Failed(message)) => {
-            return Outcome::Failed(Linted::without_document(path_report(&name, "io-error", message)))
-        }
+        Err(ReadError::Failed(message)) => return failed_file(context, path_report(&name, "io-error", message)),
         Err(ReadError::TooLarge) => {
             let message = format!(
                 "the file is larger than {} MiB, the limit for one definition; raise it with --max-file-size",
                 args.max_file_size
             );
-            return Outcome::Linted(Linted::without_document(path_report(&name, "file-too-large", message)));
+            let report = path_report(&name, "file-too-large", message);
+            return finished_file(context, Linted::without_document(report), None);
         }
     };
     // A bug in one rule must not end the run: the file gets a finding and
     // the others are linted.
-    let mut result = match crate::engine::lint_guarded(linter, &name, bytes) {
+    let result = match crate::engine::lint_guarded(&linter, &name, bytes) {
         Ok(result) => result,
-        Err(message) => {
-            return Outcome::Failed(Linted::without_document(path_report(&name, "internal-error", message)));
-        }
+        Err(message) => return failed_file(context, path_report(&name, "internal-error", message)),
     };
     if skip_unrecognized && !result.looks_like_marathon {
-        return Outcome::Skipped(name);
+        return Checked::Skipped(name);
     }
-    if args.fix || args.diff {
-        if let Some(outcome) = fix_file(args, input, &name, linter, &result) {
-            return outcome;
+    let stdin = matches!(input, Input::Stdin);
+    let redo = |linted: &Linted| Redo {
+        name: name.clone(),
+        source: match input {
+            Input::Stdin => Source::Memory(linted.report.file.clone()),
+            Input::File { path, .. } => Source::Disk(path.clone()),
+        },
+        linter: linter.clone(),
+        max_bytes,
+    };
+    if !(args.fix || args.diff) {
+        let redo = redo(&result);
+        return finished_file(context, result, Some(redo));
+    }
+    match fix_file(args, input, &name, &linter, &result) {
+        Fixed::Not if args.diff => Checked::File(Box::new(CheckedFile::drawn(
+            Fragment::Text(String::new()),
+            Counts::default(),
+        ))),
+        Fixed::Not => {
+            // With --fix, standard input always comes back on standard
+            // output, fixed or not, so the caller can pipe it.
+            let text = stdin.then(|| result.report.file.text.clone());
+            let redo = redo(&result);
+            with_fixes(finished_file(context, result, Some(redo)), 0, text)
         }
-        // With --fix, standard input always comes back on standard output,
-        // fixed or not, so the caller can pipe it.
-        if args.fix && matches!(input, Input::Stdin) {
-            let text = result.report.file.text.clone();
-            return Outcome::Fixed {
-                linted: result,
-                name,
-                before: text.clone(),
-                after: text,
-                fixes: 0,
-                stdin: true,
+        Fixed::NotWritten(report) => finished_file(context, Linted::without_document(report), None),
+        Fixed::Text { before, after, fixes } if args.diff => {
+            let diff = similar::TextDiff::from_lines(&before, &after)
+                .unified_diff()
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+                .to_string();
+            let file = CheckedFile {
+                fixes,
+                ..CheckedFile::drawn(Fragment::Text(diff), Counts::default())
             };
+            Checked::File(Box::new(file))
+        }
+        Fixed::Text { after, fixes, .. } => {
+            let mut linted = linter.lint_bytes(&name, after.clone().into_bytes());
+            linted.looks_like_marathon = true;
+            let redo = redo(&linted);
+            with_fixes(
+                finished_file(context, linted, Some(redo)),
+                fixes,
+                stdin.then_some(after),
+            )
         }
     }
-    // A clean file's text is not needed for the report: drop it now, so a
-    // run's memory follows the largest file, not the number of files. (A
-    // finding across files may bring it back: lint::finish_run re-reads it.)
-    if result.report.diagnostics.is_empty() {
-        if let Input::File { path, .. } = input {
-            result.drop_text(path.clone());
-        }
-    }
-    Outcome::Linted(result)
 }
 
-/// Apply fixes until nothing more changes (at most ten rounds), then lint
-/// what is left. `None` when nothing was fixed.
-fn fix_file(args: &Args, input: &Input, name: &str, linter: &Linter, first: &Linted) -> Option<Outcome> {
+fn with_fixes(checked: Checked, fixes: usize, fixed_stdin: Option<String>) -> Checked {
+    match checked {
+        Checked::File(mut file) => {
+            file.fixes = fixes;
+            file.fixed_stdin = fixed_stdin;
+            Checked::File(file)
+        }
+        skipped => skipped,
+    }
+}
+
+/// What fixing a file gave.
+enum Fixed {
+    /// Nothing to fix (or a syntax error, which is never fixed).
+    Not,
+    /// The fixed text (written already with --fix).
+    Text {
+        before: String,
+        after: String,
+        fixes: usize,
+    },
+    /// The fixes could not be written: the first report and why.
+    NotWritten(FileReport),
+}
+
+/// Apply fixes until nothing more changes (at most ten rounds); with --fix,
+/// write the result.
+fn fix_file(args: &Args, input: &Input, name: &str, linter: &Linter, first: &Linted) -> Fixed {
     // A file with a syntax error is never fixed.
     if !crate::engine::syntax_ok(&first.report.diagnostics) {
-        return None;
+        return Fixed::Not;
     }
     let before = first.report.file.text.clone();
     let (text, fixes) = crate::engine::fix_until_stable(linter, name, &before, args.unsafe_fixes);
     if text == before {
-        return None;
+        return Fixed::Not;
     }
-    let mut linted = linter.lint_bytes(name, text.clone().into_bytes());
-    let stdin = matches!(input, Input::Stdin);
     if args.fix {
         if let Input::File { path, .. } = input {
             if let Err(why) = crate::write_back::write_atomically(path, before.as_bytes(), &text) {
@@ -844,38 +888,20 @@ fn fix_file(args: &Args, input: &Input, name: &str, linter: &Linter, first: &Lin
                 );
                 d.pointer = None;
                 d.severity = crate::catalogue::severity_of("fix-not-written");
-                let mut report = first_report(first);
-                report.diagnostics.push(d);
-                return Some(Outcome::Linted(Linted::without_document(report)));
+                let mut diagnostics = first.report.diagnostics.clone();
+                diagnostics.push(d);
+                return Fixed::NotWritten(FileReport {
+                    file: first.report.file.clone(),
+                    diagnostics,
+                });
             }
         }
     }
-    linted.looks_like_marathon = true;
-    Some(Outcome::Fixed {
-        linted,
-        name: name.to_string(),
+    Fixed::Text {
         before,
         after: text,
         fixes,
-        stdin,
-    })
-}
-
-/// A copy of a lint's report (the original stays with its caller).
-fn first_report(linted: &Linted) -> FileReport {
-    FileReport {
-        file: linted.report.file.clone(),
-        diagnostics: linted.report.diagnostics.clone(),
     }
-}
-
-/// A file the fixes changed, for the summary, --diff and standard output.
-struct FixedFile {
-    name: String,
-    before: String,
-    after: String,
-    fixes: usize,
-    stdin: bool,
 }
 
 /// Why a file could not be linted.
@@ -915,7 +941,7 @@ pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
 
 /// A report for a path that could not be read or was not followed: no text,
 /// no span.
-fn path_report(name: &str, rule: &str, message: String) -> FileReport {
+pub(crate) fn path_report(name: &str, rule: &str, message: String) -> FileReport {
     let text = if rule == "symlink-loop" {
         format!("skipped {name}: {message}")
     } else {

@@ -40,72 +40,102 @@ pub enum Found {
     Problem(DiscoveryProblem),
 }
 
-pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
-    let mut found = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            found.push(Found::Input(Input::Stdin));
-            continue;
-        }
-        match std::fs::metadata(path) {
-            Err(err) => found.push(Found::Problem(DiscoveryProblem {
-                path: path.clone(),
-                message: broken_link_target(path, &err).map_or_else(|| io_message(&err), |t| broken_link_message(&t)),
-                fatal: true,
-            })),
-            Ok(meta) if meta.is_dir() => walk(path, &mut found),
-            Ok(_) => found.push(Found::Input(Input::File {
-                path: path.clone(),
-                explicit: true,
-            })),
-        }
+/// The inputs `paths` name, found lazily: a walked directory is read as the
+/// linting threads ask for files, so linting starts with the first file
+/// instead of after the whole walk.
+pub fn discover(paths: &[PathBuf]) -> Discovery<'_> {
+    Discovery {
+        paths: paths.iter(),
+        walk: None,
     }
-    found
 }
 
-fn walk(root: &Path, found: &mut Vec<Found>) {
-    let walker = WalkDir::new(root)
+/// The iterator [`discover`] returns.
+pub struct Discovery<'a> {
+    paths: std::slice::Iter<'a, PathBuf>,
+    /// The directory being walked, and its root.
+    walk: Option<(Walk, PathBuf)>,
+}
+
+type Walk = walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool>;
+
+impl Iterator for Discovery<'_> {
+    type Item = Found;
+
+    fn next(&mut self) -> Option<Found> {
+        loop {
+            if let Some((walk, root)) = &mut self.walk {
+                for entry in walk.by_ref() {
+                    if let Some(found) = walked(entry, root) {
+                        return Some(found);
+                    }
+                }
+                self.walk = None;
+            }
+            let path = self.paths.next()?.clone();
+            if path.as_os_str() == "-" {
+                return Some(Found::Input(Input::Stdin));
+            }
+            match std::fs::metadata(&path) {
+                Err(err) => {
+                    return Some(Found::Problem(DiscoveryProblem {
+                        message: broken_link_target(&path, &err)
+                            .map_or_else(|| io_message(&err), |t| broken_link_message(&t)),
+                        path,
+                        fatal: true,
+                    }))
+                }
+                Ok(meta) if meta.is_dir() => self.walk = Some((walk(&path), path)),
+                Ok(_) => return Some(Found::Input(Input::File { path, explicit: true })),
+            }
+        }
+    }
+}
+
+fn walk(root: &Path) -> Walk {
+    fn keep(entry: &walkdir::DirEntry) -> bool {
+        entry.depth() == 0 || !(entry.file_type().is_dir() && skipped_dir(&entry.file_name().to_string_lossy()))
+    }
+    WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| {
-            entry.depth() == 0 || !(entry.file_type().is_dir() && skipped_dir(&entry.file_name().to_string_lossy()))
-        });
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                if entry.file_type().is_file() && is_json(entry.path()) {
-                    found.push(Found::Input(Input::File {
-                        path: entry.into_path(),
-                        explicit: false,
-                    }));
-                }
-            }
-            Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
-                if let Some(target) = err.io_error().and_then(|io| broken_link_target(&path, io)) {
-                    // Only a link that would have been linted is our problem.
-                    if is_json(&path) {
-                        found.push(Found::Problem(DiscoveryProblem {
-                            message: broken_link_message(&target),
-                            path,
-                            fatal: true,
-                        }));
-                    }
-                    continue;
-                }
-                let (message, fatal) = match (err.loop_ancestor(), err.io_error()) {
-                    (Some(ancestor), _) => (
-                        format!("symbolic link loop back to {}; not followed", ancestor.display()),
-                        false,
-                    ),
-                    (None, Some(io)) => (io_message(io), true),
-                    (None, None) => (err.to_string(), true),
-                };
-                found.push(Found::Problem(DiscoveryProblem { path, message, fatal }));
-            }
+        .filter_entry(keep as fn(&walkdir::DirEntry) -> bool)
+}
+
+/// What one entry of a walk yields: a `.json` file, a problem, or nothing.
+fn walked(entry: walkdir::Result<walkdir::DirEntry>, root: &Path) -> Option<Found> {
+    let err = match entry {
+        Ok(entry) => {
+            return (entry.file_type().is_file() && is_json(entry.path())).then(|| {
+                Found::Input(Input::File {
+                    path: entry.into_path(),
+                    explicit: false,
+                })
+            })
         }
+        Err(err) => err,
+    };
+    let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+    if let Some(target) = err.io_error().and_then(|io| broken_link_target(&path, io)) {
+        // Only a link that would have been linted is our problem.
+        return is_json(&path).then(|| {
+            Found::Problem(DiscoveryProblem {
+                message: broken_link_message(&target),
+                path,
+                fatal: true,
+            })
+        });
     }
+    let (message, fatal) = match (err.loop_ancestor(), err.io_error()) {
+        (Some(ancestor), _) => (
+            format!("symbolic link loop back to {}; not followed", ancestor.display()),
+            false,
+        ),
+        (None, Some(io)) => (io_message(io), true),
+        (None, None) => (err.to_string(), true),
+    };
+    Some(Found::Problem(DiscoveryProblem { path, message, fatal }))
 }
 
 fn is_json(path: &Path) -> bool {
@@ -144,7 +174,7 @@ pub fn io_message(err: &std::io::Error) -> String {
 mod tests {
     use super::*;
 
-    fn split(found: Vec<Found>) -> (Vec<Input>, Vec<DiscoveryProblem>) {
+    fn split(found: impl IntoIterator<Item = Found>) -> (Vec<Input>, Vec<DiscoveryProblem>) {
         let mut inputs = Vec::new();
         let mut problems = Vec::new();
         for f in found {

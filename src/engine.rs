@@ -25,7 +25,18 @@ pub fn linter_for(config: &Config, path: &Path, flags: &SettingsPatch) -> Linter
 /// Lint one document; a panic in a rule becomes `Err` with the message to
 /// report, so one bug never ends a run or a language server.
 pub fn lint_guarded(linter: &Linter, name: &str, bytes: Vec<u8>) -> Result<Linted, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| linter.lint_bytes(name, bytes))).map_err(|panic| {
+    lint_guarded_with(linter, name, bytes, Vec::new())
+}
+
+/// `lint_guarded`, adding findings that rules across files made about it.
+pub fn lint_guarded_with(
+    linter: &Linter,
+    name: &str,
+    bytes: Vec<u8>,
+    extra: Vec<Diagnostic>,
+) -> Result<Linted, String> {
+    let lint = || linter.lint_bytes_with(name, bytes, extra);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(lint)).map_err(|panic| {
         format!(
             "marathon-lint failed on this file: {}; please report it",
             crate::cli::panic_message(&panic)

@@ -16,6 +16,7 @@ pub mod lsp;
 pub mod marathon_target;
 pub mod migrate;
 pub mod model;
+pub mod ordered_output;
 pub mod parse;
 pub mod policy;
 pub mod project_rules;

@@ -1,21 +1,19 @@
 //! The pipeline for one document: decode, parse with spans, find the apps and
 //! groups, validate them against the schema, run the rules and policies, then
-//! give every diagnostic its location and severity. `finish_run` then adds
-//! what needs all files of a run (rules across files) and applies
-//! suppressions.
+//! give every diagnostic its location and severity. `Linted::settle` then
+//! applies the file's suppressions and levels; `finish_run` does that for a
+//! batch of documents held in memory, after the rules across files.
 
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Range;
-use std::path::PathBuf;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::catalogue;
 use crate::config::Level;
-use crate::diagnostic::{Diagnostic, FileReport, Target};
+use crate::diagnostic::{Diagnostic, FileReport};
 use crate::model::{self, Kind};
 use crate::parse::{self, Parsed};
 use crate::policy::Policy;
-use crate::project_rules;
+use crate::project_rules::{self, FileRef, ProjectRules, Source};
 use crate::rules::{self, AppContext, GroupContext, RuleOptions};
 use crate::schema;
 use crate::source::SourceFile;
@@ -33,9 +31,6 @@ pub struct Linted {
     pub suppressions: Vec<Suppression>,
     /// The configured rule levels this file was linted with.
     pub levels: Arc<Levels>,
-    /// Set when the text was dropped after a clean lint: where to read it
-    /// again should a finding across files need it.
-    pub reload_from: Option<PathBuf>,
 }
 
 /// Per-rule levels from the configuration; rules not named keep their
@@ -43,11 +38,20 @@ pub struct Linted {
 pub type Levels = BTreeMap<String, Level>;
 
 impl Linted {
-    /// Forget the file's text (it had no findings), keeping where it came
-    /// from.
-    pub fn drop_text(&mut self, path: PathBuf) {
-        self.report.file = SourceFile::new(self.report.file.name.clone(), String::new());
-        self.reload_from = Some(path);
+    /// Apply the file's suppressions and levels: its report is final, unless
+    /// rules across files add to it (then lint it again with those findings,
+    /// `Linter::lint_bytes_with`, and settle that).
+    pub fn settle(&mut self) {
+        suppression::apply(&mut self.report, &self.suppressions);
+        apply_levels(&mut self.report, &self.levels);
+    }
+
+    /// Whether a suppression names a rule across files: whether it is used
+    /// depends on the other files, so the report is final only after them.
+    pub fn suppresses_rules_across_files(&self) -> bool {
+        self.suppressions
+            .iter()
+            .any(|s| project_rules::RULES.contains(&s.rule.as_str()))
     }
 
     /// A report with no document behind it (an unreadable path).
@@ -58,13 +62,12 @@ impl Linted {
             apps: Vec::new(),
             suppressions: Vec::new(),
             levels: Arc::default(),
-            reload_from: None,
         }
     }
 }
 
 /// A fact and where it is (JSON pointer). Its span is looked up only if a
-/// rule across files reports it (`FactLocator`).
+/// rule across files reports it.
 #[derive(Debug, Clone)]
 pub struct Located<T> {
     pub value: T,
@@ -100,25 +103,39 @@ impl Linter {
     }
 
     pub fn lint_bytes(&self, name: &str, bytes: Vec<u8>) -> Linted {
+        self.lint_bytes_with(name, bytes, Vec::new())
+    }
+
+    /// Lint, adding findings that rules across files made about this file
+    /// (located here, with the rest).
+    pub fn lint_bytes_with(&self, name: &str, bytes: Vec<u8>, extra: Vec<Diagnostic>) -> Linted {
         let (text, encoding_error) = parse::decode(bytes);
         let file = SourceFile::new(name, text);
         if let Some(diagnostic) = encoding_error {
             let looks = model::text_looks_like_marathon(&file.text);
-            return self.finish(file, vec![diagnostic], None, looks, Vec::new(), Vec::new());
+            let mut diagnostics = vec![diagnostic];
+            diagnostics.extend(extra);
+            return self.finish(file, diagnostics, None, looks, Vec::new(), Vec::new());
         }
-        self.lint_source(file)
+        self.lint_source_with(file, extra)
     }
 
     pub fn lint_source(&self, file: Arc<SourceFile>) -> Linted {
+        self.lint_source_with(file, Vec::new())
+    }
+
+    fn lint_source_with(&self, file: Arc<SourceFile>, extra: Vec<Diagnostic>) -> Linted {
         let text = file.text.as_str();
         match parse::parse(text) {
-            Err(syntax) => {
+            Err(mut syntax) => {
                 let looks = model::text_looks_like_marathon(text);
+                syntax.extend(extra);
                 self.finish(file.clone(), syntax, None, looks, Vec::new(), Vec::new())
             }
             Ok((parsed, mut diagnostics)) => {
                 let looks = model::looks_like_marathon(&parsed.value);
                 let (apps, suppressions) = self.check_document(&parsed, &mut diagnostics);
+                diagnostics.extend(extra);
                 self.finish(file.clone(), diagnostics, Some(&parsed), looks, apps, suppressions)
             }
         }
@@ -207,7 +224,6 @@ impl Linter {
             apps,
             suppressions,
             levels: self.levels.clone(),
-            reload_from: None,
         }
     }
 }
@@ -234,82 +250,40 @@ fn sort(report: &mut FileReport) {
     });
 }
 
-/// Finish a run: the rules across files, then each file's suppressions and
-/// levels (again, for the findings added here).
+/// Finish a run of documents held in memory (tests, the language server,
+/// the fix loop): the rules across files, then each file's suppressions and
+/// levels.
 pub fn finish_run(linted: Vec<Linted>) -> Vec<FileReport> {
-    let mut reports = Vec::with_capacity(linted.len());
-    let mut facts = Vec::with_capacity(linted.len());
-    let mut rest = Vec::with_capacity(linted.len());
-    for l in linted {
-        reports.push(l.report);
-        facts.push(l.apps);
-        rest.push((l.suppressions, l.levels, l.reload_from));
+    let mut rules = ProjectRules::default();
+    let mut found: Vec<Vec<Diagnostic>> = linted
+        .iter()
+        .map(|l| {
+            let file = || FileRef {
+                name: l.report.file.name.clone(),
+                source: Source::Memory(l.report.file.clone()),
+            };
+            rules.add(file, &l.apps)
+        })
+        .collect();
+    for (l, found) in linted.iter().zip(&mut found) {
+        found.extend(rules.unknown_dependencies(&l.apps));
     }
-    let mut locator = FactLocator {
-        files: reports.iter().map(|r| r.file.clone()).collect(),
-        reload_from: rest.iter_mut().map(|r| r.2.take()).collect(),
-        memo: HashMap::new(),
-    };
-    project_rules::check(&mut reports, &facts, &mut locator);
-    let FactLocator { files, reload_from, .. } = locator;
-    for (((report, (suppressions, levels, _)), file), reload_from) in
-        reports.iter_mut().zip(rest).zip(files).zip(reload_from)
-    {
-        // The locator may have read a dropped text back.
-        report.file = file;
-        suppression::apply(report, &suppressions);
-        apply_levels(report, &levels);
-        if let Some(path) = reload_from.filter(|_| !report.diagnostics.is_empty()) {
-            reload(&mut report.file, &path);
-        }
-    }
-    reports
-}
-
-/// Read back the text of a file that was dropped after linting. Spans were
-/// taken from the same bytes; a file changed since is still shown, with
-/// positions clamped to its new length.
-fn reload(file: &mut Arc<SourceFile>, path: &std::path::Path) {
-    if let Ok(bytes) = std::fs::read(path) {
-        let (text, _) = parse::decode(bytes);
-        *file = SourceFile::new(file.name.clone(), text);
-    }
-}
-
-/// Where the facts that rules across files report lie: found on demand, as
-/// most runs report none. A file whose text was dropped is read again.
-pub struct FactLocator {
-    files: Vec<Arc<SourceFile>>,
-    reload_from: Vec<Option<PathBuf>>,
-    memo: HashMap<(usize, String), Option<Range<usize>>>,
-}
-
-impl FactLocator {
-    pub fn name(&self, report: usize) -> &str {
-        &self.files[report].name
-    }
-
-    pub fn span(&mut self, report: usize, pointer: &str) -> Option<Range<usize>> {
-        if let Some(span) = self.memo.get(&(report, pointer.to_string())) {
-            return span.clone();
-        }
-        if let Some(path) = self.reload_from[report].take() {
-            reload(&mut self.files[report], &path);
-        }
-        let span = parse::parse(&self.files[report].text)
-            .ok()
-            .and_then(|(parsed, _)| parsed.span_of(pointer, Target::Value));
-        self.memo.insert((report, pointer.to_string()), span.clone());
-        span
-    }
-
-    /// The 1-based line of the fact (1 when it cannot be found).
-    pub fn line(&mut self, report: usize, pointer: &str) -> usize {
-        match self.span(report, pointer) {
-            Some(span) => self.files[report].line_col(span.start).line,
-            None => 1,
-        }
-    }
+    linted
+        .into_iter()
+        .zip(found)
+        .map(|(mut l, found)| {
+            if !found.is_empty() {
+                let parsed = parse::parse(&l.report.file.text).ok();
+                for mut d in found {
+                    let pointer = d.pointer.as_deref().unwrap_or("");
+                    d.span = parsed.as_ref().and_then(|(p, _)| p.span_of(pointer, d.target));
+                    l.report.diagnostics.push(d);
+                }
+            }
+            l.settle();
+            l.report
+        })
+        .collect()
 }
 
 fn app_facts(definition: &model::Definition<'_>, id: &str, networking: &model::Networking<'_>) -> AppFacts {

@@ -1,12 +1,21 @@
 //! Rules across all files linted in one run: the same app id defined twice,
 //! two apps pinning the same host port, and dependencies on apps no file
-//! defines. They need every file's facts, so they run after all files.
+//! defines.
+//!
+//! They see the files one at a time, in output order, so that a run can
+//! write each file's report and forget the file: a repeated id or a shared
+//! host port is reported on the later app as soon as it is seen; whether a
+//! dependency is defined somewhere is only certain once every file is seen.
+//! What is kept per app is its id, its pinned ports and where they are.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::catalogue;
-use crate::diagnostic::{Diagnostic, FileReport};
-use crate::lint::{AppFacts, FactLocator, Located};
+use crate::diagnostic::{Diagnostic, Target};
+use crate::lint::{AppFacts, Located};
+use crate::source::SourceFile;
 
 pub const DUPLICATE_APP_ID: &str = "duplicate-app-id";
 pub const HOST_PORT_CLASH: &str = "host-port-clash";
@@ -15,98 +24,178 @@ pub const UNKNOWN_DEPENDENCY: &str = "unknown-dependency";
 /// Ids of the rules in this module, for the catalogue.
 pub const RULES: &[&str] = &[DUPLICATE_APP_ID, HOST_PORT_CLASH, UNKNOWN_DEPENDENCY];
 
-/// An app, and which report (file) it came from.
-struct Entry<'a> {
-    report: usize,
-    app: &'a AppFacts,
+/// Where a file's text can be had again: messages name the line of an app in
+/// another file, whose text was dropped once its report was written.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Disk(PathBuf),
+    Memory(Arc<SourceFile>),
 }
 
-/// `file:line` of a located fact, for messages that name another file.
-fn place(locator: &mut FactLocator, report: usize, located: &Located<impl Sized>) -> String {
-    let line = locator.line(report, &located.pointer);
-    format!("{}:{line}", locator.name(report))
-}
-
-fn finding<T>(locator: &mut FactLocator, report: usize, rule: &str, at: &Located<T>, message: String) -> Diagnostic {
-    let mut d = Diagnostic::at(rule, at.pointer.clone(), message);
-    d.span = locator.span(report, &at.pointer);
-    d.severity = catalogue::severity_of(rule);
-    d
-}
-
-/// Add the cross-file findings to `reports`. `apps[i]` holds the facts of the
-/// apps of `reports[i]`.
-pub fn check(reports: &mut [FileReport], apps: &[Vec<AppFacts>], locator: &mut FactLocator) {
-    let entries: Vec<Entry<'_>> = apps
-        .iter()
-        .enumerate()
-        .flat_map(|(report, apps)| apps.iter().map(move |app| Entry { report, app }))
-        .collect();
-    let mut found: Vec<(usize, Diagnostic)> = Vec::new();
-    duplicate_ids(locator, &entries, &mut found);
-    host_port_clashes(locator, &entries, &mut found);
-    unknown_dependencies(locator, &entries, &mut found);
-    for (report, diagnostic) in found {
-        reports[report].diagnostics.push(diagnostic);
-    }
-}
-
-fn duplicate_ids(locator: &mut FactLocator, entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
-    let mut first_by_id: BTreeMap<&str, &Entry<'_>> = BTreeMap::new();
-    for entry in entries {
-        let id = entry.app.id.value.as_str();
-        match first_by_id.get(id) {
-            // Twice in one file is the `duplicate-id` rule's (Marathon
-            // rejects it there); across files, one deploy overwrites the other.
-            Some(first) if first.report != entry.report => {
-                let message = format!(
-                    "the app id {id} is also defined in {}: whichever is deployed last replaces the other",
-                    place(locator, first.report, &first.app.id)
-                );
-                out.push((
-                    entry.report,
-                    finding(locator, entry.report, DUPLICATE_APP_ID, &entry.app.id, message)
-                        .label("defined twice")
-                        .help("give one of the apps another id, or delete the stale copy"),
-                ));
-            }
-            Some(_) => {}
-            None => {
-                first_by_id.insert(id, entry);
+impl Source {
+    /// The text as it is now (`None` if the file cannot be read any more).
+    pub fn text(&self) -> Option<Arc<SourceFile>> {
+        match self {
+            Source::Memory(file) => Some(file.clone()),
+            Source::Disk(path) => {
+                let bytes = std::fs::read(path).ok()?;
+                let (text, _) = crate::parse::decode(bytes);
+                Some(SourceFile::new(path.display().to_string(), text))
             }
         }
     }
 }
 
+/// A linted file, as messages about it need it.
+#[derive(Debug, Clone)]
+pub struct FileRef {
+    pub name: String,
+    pub source: Source,
+}
+
+/// A fact of an earlier app: which file, and where in it.
+#[derive(Debug)]
+struct Place {
+    file: usize,
+    pointer: Box<str>,
+}
+
+/// The facts of every file seen so far.
+#[derive(Default)]
+pub struct ProjectRules {
+    files: Vec<FileRef>,
+    /// The first app to use each id.
+    first_by_id: HashMap<Box<str>, Place>,
+    /// The first app to pin each host port, with its id.
+    first_by_port: HashMap<u64, (Box<str>, Place)>,
+    /// Every app id and every group above one: what a dependency may name.
+    known: HashSet<Box<str>>,
+    /// Lines of places named in messages, found once each.
+    lines: HashMap<(usize, Box<str>), usize>,
+}
+
+fn finding<T>(rule: &str, at: &Located<T>, message: String) -> Diagnostic {
+    let mut d = Diagnostic::at(rule, at.pointer.clone(), message).target(Target::Value);
+    d.severity = catalogue::severity_of(rule);
+    d
+}
+
 /// Another app that pins ports this one pins: where it first pins one, and
 /// this app's ports it shares.
-type Clash<'a> = (&'a Entry<'a>, &'a Located<u64>, Vec<&'a Located<u64>>);
+type Clash<'a> = (usize, Box<str>, Vec<&'a Located<u64>>);
 
-fn host_port_clashes(locator: &mut FactLocator, entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
-    // The first app to pin each port. An app defined twice (a duplicate id)
-    // does not clash with itself.
-    let mut first_by_port: BTreeMap<u64, (&Entry<'_>, &Located<u64>)> = BTreeMap::new();
-    for entry in entries {
+impl ProjectRules {
+    /// Take the next file's apps. Returns the findings about them that the
+    /// files seen so far (this one included) give: ids defined in an earlier
+    /// file, host ports an app with another id pinned first. Their spans are
+    /// left for the caller, which has the file's text.
+    pub fn add(&mut self, file: impl FnOnce() -> FileRef, apps: &[AppFacts]) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if apps.is_empty() {
+            return out;
+        }
+        self.files.push(file());
+        let this = self.files.len() - 1;
+        for app in apps {
+            self.duplicate_id(this, app, &mut out);
+            self.host_port_clashes(this, app, &mut out);
+            let id = app.id.value.as_str();
+            self.known.insert(id.into());
+            for (i, _) in id.match_indices('/').filter(|(i, _)| *i > 0) {
+                if !self.known.contains(&id[..i]) {
+                    self.known.insert(id[..i].into());
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether some dependency of these apps names nothing seen so far.
+    pub fn has_unresolved(&self, apps: &[AppFacts]) -> bool {
+        apps.iter()
+            .flat_map(|app| &app.dependencies)
+            .any(|dependency| !self.is_known(dependency))
+    }
+
+    fn is_known(&self, dependency: &Located<Vec<String>>) -> bool {
+        dependency.value.iter().any(|id| self.known.contains(id.as_str()))
+    }
+
+    /// The dependencies of these apps that none of the files seen defines:
+    /// to be asked once every file has been added.
+    pub fn unknown_dependencies(&self, apps: &[AppFacts]) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for app in apps {
+            for dependency in app.dependencies.iter().filter(|d| !self.is_known(d)) {
+                let message = format!(
+                    "{} depends on {}, which none of the linted files defines: Marathon waits for it to be deployed first",
+                    app.id.value, dependency.value[0]
+                );
+                out.push(
+                    finding(UNKNOWN_DEPENDENCY, dependency, message)
+                        .label("not defined in any linted file")
+                        .help("lint the file that defines it in the same run, or check the id for a typo"),
+                );
+            }
+        }
+        out
+    }
+
+    fn duplicate_id(&mut self, this: usize, app: &AppFacts, out: &mut Vec<Diagnostic>) {
+        let id = app.id.value.as_str();
+        match self.first_by_id.get(id) {
+            // Twice in one file is the `duplicate-id` rule's (Marathon
+            // rejects it there); across files, one deploy overwrites the other.
+            Some(first) if first.file != this => {
+                let (file, pointer) = (first.file, first.pointer.clone());
+                let message = format!(
+                    "the app id {id} is also defined in {}: whichever is deployed last replaces the other",
+                    self.place(file, &pointer)
+                );
+                out.push(
+                    finding(DUPLICATE_APP_ID, &app.id, message)
+                        .label("defined twice")
+                        .help("give one of the apps another id, or delete the stale copy"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                let place = Place {
+                    file: this,
+                    pointer: app.id.pointer.as_str().into(),
+                };
+                self.first_by_id.insert(id.into(), place);
+            }
+        }
+    }
+
+    fn host_port_clashes(&mut self, this: usize, app: &AppFacts, out: &mut Vec<Diagnostic>) {
         // One finding per pair of apps, naming every port they share: an
-        // edge proxy may pin a hundred.
-        let mut clashes: BTreeMap<&str, Clash<'_>> = BTreeMap::new();
-        for port in &entry.app.fixed_host_ports {
-            match first_by_port.get(&port.value) {
-                Some((first, first_port)) if first.app.id.value != entry.app.id.value => {
+        // edge proxy may pin a hundred. An app defined twice (a duplicate
+        // id) does not clash with itself.
+        let id = app.id.value.as_str();
+        let mut clashes: BTreeMap<Box<str>, Clash<'_>> = BTreeMap::new();
+        for port in &app.fixed_host_ports {
+            match self.first_by_port.get(&port.value) {
+                Some((other, first)) if **other != *id => {
                     let clash = clashes
-                        .entry(first.app.id.value.as_str())
-                        .or_insert((first, first_port, Vec::new()));
+                        .entry(other.clone())
+                        .or_insert_with(|| (first.file, first.pointer.clone(), Vec::new()));
                     if !clash.2.iter().any(|p| p.value == port.value) {
                         clash.2.push(port);
                     }
                 }
                 Some(_) => {}
                 None => {
-                    first_by_port.insert(port.value, (entry, port));
+                    let place = Place {
+                        file: this,
+                        pointer: port.pointer.as_str().into(),
+                    };
+                    self.first_by_port.insert(port.value, (id.into(), place));
                 }
             }
         }
-        for (other, (first, first_port, ports)) in clashes {
+        for (other, (file, pointer, ports)) in clashes {
             let numbers: Vec<String> = ports.iter().map(|p| p.value.to_string()).collect();
             let what = match numbers.len() {
                 1 => format!("host port {} is", numbers[0]),
@@ -116,42 +205,37 @@ fn host_port_clashes(locator: &mut FactLocator, entries: &[Entry<'_>], out: &mut
             let message = format!(
                 "{what} also pinned by {other} ({}): tasks of the two apps can never run on the same agent, \
                  and where one runs the other cannot be placed",
-                place(locator, first.report, first_port)
+                self.place(file, &pointer)
             );
-            out.push((
-                entry.report,
-                finding(locator, entry.report, HOST_PORT_CLASH, ports[0], message)
+            out.push(
+                finding(HOST_PORT_CLASH, ports[0], message)
                     .label("pinned by another app too")
                     .help("give one of the apps other host ports, or keep them on disjoint agents with constraints"),
-            ));
+            );
         }
+    }
+
+    /// `file:line` of a fact, for messages that name another place. The
+    /// line is 1 when the place cannot be found any more (the file changed
+    /// or went away since it was linted).
+    fn place(&mut self, file: usize, pointer: &str) -> String {
+        let key = (file, Box::from(pointer));
+        let line = match self.lines.get(&key) {
+            Some(line) => *line,
+            None => {
+                let line = self.files[file].source.text().map_or(1, |text| line_of(&text, pointer));
+                self.lines.insert(key, line);
+                line
+            }
+        };
+        format!("{}:{line}", self.files[file].name)
     }
 }
 
-fn unknown_dependencies(locator: &mut FactLocator, entries: &[Entry<'_>], out: &mut Vec<(usize, Diagnostic)>) {
-    // A dependency may name an app or a group; every ancestor of an app id
-    // is a group some file defines.
-    let mut known: BTreeSet<&str> = BTreeSet::new();
-    for entry in entries {
-        let id = entry.app.id.value.as_str();
-        known.insert(id);
-        known.extend(id.match_indices('/').filter(|(i, _)| *i > 0).map(|(i, _)| &id[..i]));
-    }
-    for entry in entries {
-        for dependency in &entry.app.dependencies {
-            if dependency.value.iter().any(|id| known.contains(id.as_str())) {
-                continue;
-            }
-            let message = format!(
-                "{} depends on {}, which none of the linted files defines: Marathon waits for it to be deployed first",
-                entry.app.id.value, dependency.value[0]
-            );
-            out.push((
-                entry.report,
-                finding(locator, entry.report, UNKNOWN_DEPENDENCY, dependency, message)
-                    .label("not defined in any linted file")
-                    .help("lint the file that defines it in the same run, or check the id for a typo"),
-            ));
-        }
-    }
+/// The 1-based line of the value at `pointer` (1 when it is not there).
+fn line_of(file: &SourceFile, pointer: &str) -> usize {
+    crate::parse::parse(&file.text)
+        .ok()
+        .and_then(|(parsed, _)| parsed.span_of(pointer, Target::Value))
+        .map_or(1, |span| file.line_col(span.start).line)
 }

@@ -426,9 +426,8 @@ fn a_file_removed_after_discovery_is_a_read_error_not_a_panic() {
     use marathon_lint::cli::{read_file, ReadError};
     use marathon_lint::discover::{discover, Found, Input};
     let dir = workspace();
-    let found = discover(&[dir.path().to_path_buf()]);
-    let paths: Vec<PathBuf> = found
-        .into_iter()
+    let roots = [dir.path().to_path_buf()];
+    let paths: Vec<PathBuf> = discover(&roots)
         .map(|f| match f {
             Found::Input(Input::File { path, .. }) => path,
             other => panic!("unexpected {other:?}"),

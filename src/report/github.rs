@@ -14,43 +14,46 @@ pub fn escape_property(text: &str) -> String {
 }
 
 pub fn render(reports: &[FileReport]) -> String {
+    reports.iter().map(fragment).collect()
+}
+
+/// One file's workflow commands.
+pub fn fragment(report: &FileReport) -> String {
     let mut out = String::new();
-    for report in reports {
-        let file = &report.file;
-        for d in &report.diagnostics {
-            let command = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let name = file.name.strip_prefix("./").unwrap_or(&file.name);
-            let mut properties = vec![format!("file={}", escape_property(name))];
-            if let Some(span) = &d.span {
-                let start = file.line_col(span.start);
-                let end = file.line_col(span.end);
-                properties.push(format!("line={}", start.line));
-                properties.push(format!("endLine={}", end.line));
-                // Columns only make sense within one line.
-                if start.line == end.line {
-                    properties.push(format!("col={}", start.column));
-                    properties.push(format!("endColumn={}", end.column));
-                }
+    let file = &report.file;
+    for d in &report.diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let name = file.name.strip_prefix("./").unwrap_or(&file.name);
+        let mut properties = vec![format!("file={}", escape_property(name))];
+        if let Some(span) = &d.span {
+            let start = file.line_col(span.start);
+            let end = file.line_col(span.end);
+            properties.push(format!("line={}", start.line));
+            properties.push(format!("endLine={}", end.line));
+            // Columns only make sense within one line.
+            if start.line == end.line {
+                properties.push(format!("col={}", start.column));
+                properties.push(format!("endColumn={}", end.column));
             }
-            properties.push(format!(
-                "title={}",
-                escape_property(&format!("marathon-lint {}", d.rule))
-            ));
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
-            out.push_str(&format!(
-                "::{command} {}::{}\n",
-                properties.join(","),
-                escape_data(&message)
-            ));
         }
+        properties.push(format!(
+            "title={}",
+            escape_property(&format!("marathon-lint {}", d.rule))
+        ));
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            properties.join(","),
+            escape_data(&message)
+        ));
     }
     out
 }

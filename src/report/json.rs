@@ -24,20 +24,20 @@ pub struct JsonDiagnostic<'a> {
     pub end_offset: usize,
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+pub fn diagnostics(reports: &[FileReport]) -> Vec<JsonDiagnostic<'_>> {
+    reports.iter().flat_map(file_diagnostics).collect()
 }
 
-pub fn diagnostics(reports: &[FileReport]) -> Vec<JsonDiagnostic<'_>> {
-    let mut out = Vec::new();
-    for report in reports {
-        let file = &report.file;
-        for d in &report.diagnostics {
+fn file_diagnostics(report: &FileReport) -> Vec<JsonDiagnostic<'_>> {
+    let file = &report.file;
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
             let span = d.span.clone().unwrap_or(0..0);
             let start = file.line_col(span.start);
             let end = file.line_col(span.end);
-            out.push(JsonDiagnostic {
+            JsonDiagnostic {
                 file: &file.name,
                 rule: &d.rule,
                 severity: d.severity,
@@ -50,17 +50,27 @@ pub fn diagnostics(reports: &[FileReport]) -> Vec<JsonDiagnostic<'_>> {
                 help: d.help.as_deref(),
                 offset: span.start,
                 end_offset: span.end,
-            });
-        }
-    }
-    out
+            }
+        })
+        .collect()
 }
 
+/// One file's diagnostics, each an element of the document's
+/// `diagnostics` array as it is printed there.
+pub fn fragment(report: &FileReport) -> Vec<String> {
+    file_diagnostics(report)
+        .iter()
+        .map(|d| super::pretty_element(d, 2))
+        .collect()
+}
+
+/// The document, opened and closed around the elements.
+pub const FRAME: super::ArrayFrame = super::ArrayFrame {
+    open: "{\n  \"diagnostics\": [",
+    close: "\n  ]\n}\n",
+    empty: "{\n  \"diagnostics\": []\n}\n",
+};
+
 pub fn render(reports: &[FileReport]) -> String {
-    let document = Document {
-        diagnostics: diagnostics(reports),
-    };
-    let mut text = serde_json::to_string_pretty(&document).expect("diagnostics serialize");
-    text.push('\n');
-    text
+    super::render_all(super::Format::Json, reports)
 }

@@ -22,11 +22,50 @@ fn uri(name: &str) -> String {
 }
 
 pub fn render(reports: &[FileReport]) -> String {
+    super::render_all(super::Format::Sarif, reports)
+}
+
+/// One file's results, each with its rule id: the index into the run's
+/// rules is set when the document is written, once every rule that fired
+/// is known.
+pub fn results(report: &FileReport) -> Vec<(String, Value)> {
+    let file = &report.file;
+    let mut results = Vec::new();
+    for d in &report.diagnostics {
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nHelp: ");
+            message.push_str(help);
+        }
+        let mut location = json!({ "artifactLocation": { "uri": uri(&file.name) } });
+        if let Some(span) = &d.span {
+            let start = file.line_col(span.start);
+            let end = file.line_col(span.end);
+            location["region"] = json!({
+                "startLine": start.line,
+                "startColumn": start.column,
+                "endLine": end.line,
+                "endColumn": end.column,
+            });
+        }
+        let mut result = json!({
+            "ruleId": d.rule,
+            "level": level(d.severity),
+            "message": { "text": message },
+            "locations": [{ "physicalLocation": location }],
+        });
+        if let Some(pointer) = &d.pointer {
+            result["properties"] = json!({ "jsonPointer": pointer });
+        }
+        results.push((d.rule.clone(), result));
+    }
+    results
+}
+
+/// The SARIF document of a run's results.
+pub fn document(results: Vec<(String, Value)>) -> String {
     // Every rule that fired, in a stable order, with its index.
-    let mut rule_ids: Vec<&str> = reports
-        .iter()
-        .flat_map(|r| r.diagnostics.iter().map(|d| d.rule.as_str()))
-        .collect();
+    let mut rule_ids: Vec<String> = results.iter().map(|(rule, _)| rule.clone()).collect();
     rule_ids.sort_unstable();
     rule_ids.dedup();
     let rules: Vec<Value> = rule_ids
@@ -47,39 +86,13 @@ pub fn render(reports: &[FileReport]) -> String {
             None => json!({ "id": id, "name": id }),
         })
         .collect();
-    let mut results = Vec::new();
-    for report in reports {
-        let file = &report.file;
-        for d in &report.diagnostics {
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
-                message.push_str("\nHelp: ");
-                message.push_str(help);
-            }
-            let mut location = json!({ "artifactLocation": { "uri": uri(&file.name) } });
-            if let Some(span) = &d.span {
-                let start = file.line_col(span.start);
-                let end = file.line_col(span.end);
-                location["region"] = json!({
-                    "startLine": start.line,
-                    "startColumn": start.column,
-                    "endLine": end.line,
-                    "endColumn": end.column,
-                });
-            }
-            let mut result = json!({
-                "ruleId": d.rule,
-                "ruleIndex": rule_ids.iter().position(|id| *id == d.rule),
-                "level": level(d.severity),
-                "message": { "text": message },
-                "locations": [{ "physicalLocation": location }],
-            });
-            if let Some(pointer) = &d.pointer {
-                result["properties"] = json!({ "jsonPointer": pointer });
-            }
-            results.push(result);
-        }
-    }
+    let results: Vec<Value> = results
+        .into_iter()
+        .map(|(rule, mut result)| {
+            result["ruleIndex"] = json!(rule_ids.binary_search(&rule).ok());
+            result
+        })
+        .collect();
     let document = json!({
         "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
