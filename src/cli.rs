@@ -926,17 +926,44 @@ fn read_limited(reader: impl std::io::Read, max: u64, size_hint: u64) -> std::io
 /// reach the races a run cannot time (a file removed after discovery).
 pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     let failed = |e: std::io::Error| ReadError::Failed(discover::io_message(&e));
-    let meta = std::fs::metadata(path).map_err(failed)?;
+    let file = open_without_blocking(path).map_err(failed)?;
+    // Checked on the open file: cheaper than looking the path up again.
+    let meta = file.metadata().map_err(failed)?;
     if !meta.is_file() {
         return Err(ReadError::Failed("not a regular file".to_string()));
     }
     if meta.len() > max {
         return Err(ReadError::TooLarge);
     }
-    let file = std::fs::File::open(path).map_err(failed)?;
-    read_limited(file, max, meta.len())
+    if meta.len() > 0 {
+        // Read the size the file has now, in one read: no second read to
+        // find the end. (A file that grows meanwhile is read as it was.)
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(meta.len()).read_to_end(&mut bytes).map_err(failed)?;
+        return Ok(bytes);
+    }
+    // Files that report no size may still have contents.
+    read_limited(file, max, 0)
         .map_err(failed)?
         .map_err(|()| ReadError::TooLarge)
+}
+
+/// Open a file for reading without waiting: a FIFO would wait for a writer
+/// before `open` returns; without blocking it opens at once and the caller
+/// refuses it as not a regular file. On regular files the flag changes
+/// nothing.
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// A report for a path that could not be read or was not followed: no text,

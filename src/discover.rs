@@ -281,14 +281,19 @@ pub fn absolute(path: &Path) -> PathBuf {
 /// command line is always linted.
 #[derive(Default)]
 pub struct Gitignores {
-    by_dir: std::collections::HashMap<PathBuf, Option<ignore::gitignore::Gitignore>>,
-    /// For each directory, it and its ancestors up to the repository root:
-    /// looked up once per directory, not once per file.
-    chains: std::collections::HashMap<PathBuf, std::sync::Arc<[PathBuf]>>,
+    by_dir: std::collections::HashMap<PathBuf, Option<std::sync::Arc<ignore::gitignore::Gitignore>>>,
+    /// For each directory of a file (as named), the `.gitignore`s from it up
+    /// to its repository's root, deepest first: found once per directory.
+    chains: std::collections::HashMap<PathBuf, Chain>,
+    /// The previous file's directory and chain: a walk yields a directory's
+    /// files one after another.
+    last: Option<(PathBuf, Chain)>,
 }
 
+type Chain = std::sync::Arc<[std::sync::Arc<ignore::gitignore::Gitignore>]>;
+
 impl Gitignores {
-    fn matcher(&mut self, dir: &Path) -> Option<&ignore::gitignore::Gitignore> {
+    fn matcher(&mut self, dir: &Path) -> Option<std::sync::Arc<ignore::gitignore::Gitignore>> {
         self.by_dir
             .entry(dir.to_path_buf())
             .or_insert_with(|| {
@@ -299,43 +304,55 @@ impl Gitignores {
                 let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
                 // A malformed line is skipped, as git does.
                 let _ = builder.add(&file);
-                builder.build().ok()
+                builder.build().ok().map(std::sync::Arc::new)
             })
-            .as_ref()
+            .clone()
     }
 
-    /// Is `path` ignored by a `.gitignore` of its repository?
-    pub fn is_ignored(&mut self, path: &Path) -> bool {
-        let path = absolute(path);
-        let Some(parent) = path.parent() else {
-            return false;
-        };
-        // Directories from the file up to the repository root; the deepest
-        // .gitignore that has a say wins (later rules override, as in git).
-        let dirs = match self.chains.get(parent) {
-            Some(dirs) => dirs.clone(),
+    fn chain(&mut self, parent: &Path) -> Chain {
+        if let Some((dir, chain)) = &self.last {
+            if dir == parent {
+                return chain.clone();
+            }
+        }
+        let chain = match self.chains.get(parent) {
+            Some(chain) => chain.clone(),
             None => {
-                let mut dirs = Vec::new();
-                for dir in parent.ancestors() {
-                    dirs.push(dir.to_path_buf());
+                let mut matchers = Vec::new();
+                for dir in absolute(parent).ancestors() {
+                    matchers.extend(self.matcher(dir));
                     if dir.join(".git").exists() {
                         break;
                     }
                 }
-                let dirs: std::sync::Arc<[PathBuf]> = dirs.into();
-                self.chains.insert(parent.to_path_buf(), dirs.clone());
-                dirs
+                let chain: Chain = matchers.into();
+                self.chains.insert(parent.to_path_buf(), chain.clone());
+                chain
             }
         };
-        for dir in dirs.iter() {
-            if let Some(matcher) = self.matcher(dir) {
-                let matched = matcher.matched_path_or_any_parents(&path, false);
-                if matched.is_ignore() {
-                    return true;
-                }
-                if matched.is_whitelist() {
-                    return false;
-                }
+        self.last = Some((parent.to_path_buf(), chain.clone()));
+        chain
+    }
+
+    /// Is `path` ignored by a `.gitignore` of its repository?
+    pub fn is_ignored(&mut self, path: &Path) -> bool {
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        let chain = self.chain(parent);
+        if chain.is_empty() {
+            return false;
+        }
+        // The deepest .gitignore that has a say wins (later rules override,
+        // as in git).
+        let path = absolute(path);
+        for matcher in chain.iter() {
+            let matched = matcher.matched_path_or_any_parents(&path, false);
+            if matched.is_ignore() {
+                return true;
+            }
+            if matched.is_whitelist() {
+                return false;
             }
         }
         false

@@ -24,6 +24,8 @@ pub struct Parsed<'t> {
     /// Span tree of the document (spans are relative to `json`), built on
     /// first use: a file without findings never needs one.
     ast: OnceCell<Option<ast::Value<'t>>>,
+    /// Finds spans without the tree, for files with a few findings.
+    scanner: OnceCell<spans::Scanner<'t>>,
     /// The document as Marathon reads it: for duplicate keys the last wins.
     pub value: serde_json::Value,
     /// Bytes skipped before the JSON text (a byte-order mark).
@@ -43,9 +45,22 @@ impl<'t> Parsed<'t> {
             .as_ref()
     }
 
-    /// Byte range in the file of the member at `pointer`.
+    /// Byte range in the file of the member at `pointer`: scanned for, or
+    /// looked up in the span tree once there is one.
     pub fn span_of(&self, pointer: &str, target: Target) -> Option<std::ops::Range<usize>> {
-        locate(self.ast()?, pointer, target).map(|r| r.start + self.offset..r.end + self.offset)
+        let found = match self.ast.get() {
+            Some(ast) => locate(ast.as_ref()?, pointer, target),
+            None => match self
+                .scanner
+                .get_or_init(|| spans::Scanner::new(self.json))
+                .scan(pointer, target)
+            {
+                spans::Scanned::Found(range) => Some(range),
+                spans::Scanned::Absent => None,
+                spans::Scanned::Unsure => locate(self.ast()?, pointer, target),
+            },
+        };
+        found.map(|r| r.start + self.offset..r.end + self.offset)
     }
 }
 
@@ -115,6 +130,7 @@ pub fn parse(text: &str) -> Result<(Parsed<'_>, Vec<Diagnostic>), Vec<Diagnostic
     let parsed = Parsed {
         json,
         ast: OnceCell::new(),
+        scanner: OnceCell::new(),
         value,
         offset,
     };
@@ -355,8 +371,11 @@ mod tests {
         let (parsed, warnings) = parse(r#"{"id": "/a", "cpus": 1}"#).unwrap();
         assert!(warnings.is_empty());
         assert!(parsed.ast.get().is_none(), "a clean parse builds no span tree");
+        // Looking up a span scans the text; it builds no tree either.
         assert_eq!(parsed.span_of("/cpus", Target::Value), Some(21..22));
-        assert!(parsed.ast.get().is_some());
+        assert!(parsed.ast.get().is_none());
+        assert!(parsed.ast().is_some());
+        assert_eq!(parsed.span_of("/cpus", Target::Value), Some(21..22));
     }
 
     #[test]
