@@ -61,14 +61,15 @@ impl SourceCode for SharedSource {
 /// Does `text` hold a carriage return that does not start a CRLF?
 fn has_lone_cr(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
 }
 
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
+    /// The message and help as miette prints them: already wrapped (each
+    /// line without its indent) when the handler does not wrap.
+    message: Text<'a>,
+    help: Option<Text<'a>>,
     source: SharedSource,
     /// False when the lines around the span are too long to draw.
     frame: bool,
@@ -94,15 +95,38 @@ fn drawable(text: &str, span: &std::ops::Range<usize>) -> bool {
             .is_some_and(|lines| lines.split('\n').all(|l| l.len() <= MAX_FRAME_LINE))
 }
 
+/// A text of the diagnostic's own, or one wrapped and cached.
+enum Text<'a> {
+    Own(&'a str),
+    Wrapped(std::sync::Arc<str>),
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Text::Own(text) => text,
+            Text::Wrapped(text) => text,
+        }
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -122,10 +146,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -149,25 +170,117 @@ impl miette::Diagnostic for Rendered<'_> {
 
 pub struct HumanRenderer {
     handler: GraphicalReportHandler,
+    /// The same, printing messages and help as given: for those wrapped
+    /// here already, from a cache.
+    prewrapped: GraphicalReportHandler,
+    /// The width miette wraps at (its default when not set).
+    width: usize,
+    /// The indents miette puts before a message's first line (an icon for
+    /// each severity) and before its other lines.
+    icons: [String; 3],
+    rest: String,
+    prewrap: bool,
 }
+
+/// miette's width when none is set.
+const MIETTE_DEFAULT_WIDTH: usize = 200;
+
+/// Wrapped messages and help texts, by width and indent (an index: one per
+/// severity, then help), then text. The same texts recur across the files
+/// of a run (a rule's help, a warning's message), and wrapping was a third
+/// of drawing a report.
+type WrapCache =
+    std::collections::HashMap<(usize, usize), std::collections::HashMap<String, Option<std::sync::Arc<str>>>>;
+
+thread_local! {
+    static WRAPPED: std::cell::RefCell<WrapCache> = std::cell::RefCell::new(WrapCache::new());
+}
+
+/// Entries kept per thread before the cache starts over: bounded memory.
+const WRAP_CACHE_ENTRIES: usize = 4096;
 
 impl HumanRenderer {
     /// `width` fixes the wrapping width (tests); `None` uses the terminal's.
     pub fn new(color: bool, width: Option<usize>) -> Self {
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
+        let theme = || {
+            if color {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            }
         };
+        let characters = theme().characters;
         // Messages are wrapped at spaces: the default Unicode line-breaking
         // algorithm was half the cost of rendering a report (callgrind).
-        let mut handler = GraphicalReportHandler::new_themed(theme)
-            .with_context_lines(1)
-            .with_word_separator(textwrap::WordSeparator::AsciiSpace);
-        if let Some(width) = width {
-            handler = handler.with_width(width);
+        let handler = |wrap: bool| {
+            let handler = GraphicalReportHandler::new_themed(theme())
+                .with_context_lines(1)
+                .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+                .with_wrap_lines(wrap);
+            match width {
+                Some(width) => handler.with_width(width),
+                None => handler,
+            }
+        };
+        HumanRenderer {
+            handler: handler(true),
+            prewrapped: handler(false),
+            width: width.unwrap_or(MIETTE_DEFAULT_WIDTH),
+            icons: [characters.error, characters.warning, characters.advice].map(|icon| format!("  {icon} ")),
+            rest: format!("  {} ", characters.vbar),
+            prewrap: true,
         }
-        HumanRenderer { handler }
+    }
+
+    /// Let miette wrap every text itself (for tests comparing the two).
+    pub fn without_prewrap(mut self) -> Self {
+        self.prewrap = false;
+        self
+    }
+
+    /// `text` wrapped as miette wraps it after `first` (and `rest` on the
+    /// lines after), each line without its indent; `None` when miette's
+    /// own printing of unwrapped lines would differ (a line break in the
+    /// text). `indent` names the pair of indents for the cache.
+    fn wrapped(&self, text: &str, indent: usize, first: &str, rest: &str) -> Option<std::sync::Arc<str>> {
+        if text.contains('\n') {
+            return None;
+        }
+        WRAPPED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let texts = cache.entry((self.width, indent)).or_default();
+            if let Some(found) = texts.get(text) {
+                return found.clone();
+            }
+            // As miette does: its indents (styles aside; textwrap measures
+            // text without its escape sequences) and its options.
+            let options = textwrap::Options::new(self.width.saturating_sub(2))
+                .initial_indent(first)
+                .subsequent_indent(rest)
+                .break_words(true)
+                .word_separator(textwrap::WordSeparator::AsciiSpace);
+            let lines = textwrap::wrap(text, options);
+            let mut out = String::with_capacity(text.len() + 8);
+            let mut ok = true;
+            for (i, line) in lines.iter().enumerate() {
+                let indent = if i == 0 { first } else { rest };
+                match line.strip_prefix(indent) {
+                    Some(content) if !content.trim().is_empty() => {
+                        if i > 0 {
+                            out.push('\n');
+                        }
+                        out.push_str(content);
+                    }
+                    _ => ok = false,
+                }
+            }
+            let found = ok.then(|| std::sync::Arc::from(out));
+            if texts.len() >= WRAP_CACHE_ENTRIES {
+                texts.clear();
+            }
+            texts.insert(text.to_string(), found.clone());
+            found
+        })
     }
 
     pub fn render(&self, report: &FileReport, out: &mut String) {
@@ -182,15 +295,43 @@ impl HumanRenderer {
                         .iter()
                         .all(|r| r.span.as_ref().is_none_or(|s| drawable(&report.file.text, s)))
             });
+            let severity = match diagnostic.severity {
+                Severity::Error => 0,
+                Severity::Warning => 1,
+                Severity::Info => 2,
+            };
+            let message = self
+                .prewrap
+                .then(|| self.wrapped(&diagnostic.message, severity, &self.icons[severity], &self.rest))
+                .flatten();
+            let help = match &diagnostic.help {
+                Some(help) => self
+                    .prewrap
+                    .then(|| self.wrapped(help, 3, "  help: ", "        "))
+                    .flatten()
+                    .map(|help| Some(Text::Wrapped(help))),
+                None => Some(None),
+            };
+            // Both texts wrapped here, or miette wraps both.
+            let (handler, message, help) = match (message, help) {
+                (Some(message), Some(help)) => (&self.prewrapped, Text::Wrapped(message), help),
+                _ => (
+                    &self.handler,
+                    Text::Own(&diagnostic.message),
+                    diagnostic.help.as_deref().map(Text::Own),
+                ),
+            };
             let rendered = Rendered {
                 diagnostic,
+                message,
+                help,
                 source: SharedSource {
                     file: report.file.clone(),
                     lone_cr,
                 },
                 frame,
             };
-            if self.handler.render_report(out, &rendered).is_err() {
+            if handler.render_report(out, &rendered).is_err() {
                 // Rendering into a String cannot fail; keep the finding anyway.
                 out.push_str(&format!("{}: {}\n", report.file.name, diagnostic.message));
             }
@@ -214,6 +355,18 @@ impl HumanRenderer {
     }
 }
 
+/// Does `text` hold a control character other than a line break or a tab?
+/// Byte by byte, as every report's text is checked: ASCII controls are
+/// single bytes, C1 controls (U+0080 to U+009F) are 0xC2 then 0x80 to 0x9F.
+fn has_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r'))
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
+}
+
 /// Text from a file (its name, its lines, values quoted in messages) must
 /// not drive the terminal, e.g. clear it with an escape sequence: control
 /// characters are escaped in messages and names, and replaced in the text
@@ -223,7 +376,7 @@ fn printable(report: &FileReport) -> Option<FileReport> {
     fn is_control(c: char) -> bool {
         c.is_control() && !matches!(c, '\n' | '\t' | '\r')
     }
-    let clean = |s: &str| !s.contains(is_control);
+    let clean = |s: &str| !has_control(s);
     let escape = |s: &str| {
         s.chars().fold(String::new(), |mut out, c| {
             if is_control(c) {
@@ -272,8 +425,18 @@ fn printable(report: &FileReport) -> Option<FileReport> {
 }
 
 #[cfg(test)]
-mod window_tests {
+mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_scan_finds_exactly_the_control_characters() {
+        let by_chars = |text: &str| text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'));
+        for c in (0..0x3000u32).filter_map(char::from_u32) {
+            for text in [c.to_string(), format!("aé{c}b\u{a0}")] {
+                assert_eq!(has_control(&text), by_chars(&text), "{c:?}");
+            }
+        }
+    }
 
     /// The windowed scan must give miette exactly what its scan from the
     /// file's start gives, or code frames would change.
@@ -310,6 +473,87 @@ mod window_tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// Messages and help wrapped here (and cached) must print exactly as
+    /// miette prints them when it wraps them itself.
+    mod prewrap {
+        use super::super::*;
+        use crate::diagnostic::Diagnostic;
+        use proptest::prelude::*;
+
+        fn words() -> impl Strategy<Value = String> {
+            let word = prop_oneof![
+                "[a-z]{1,12}",
+                "[a-z]{1,6}-[a-z]{1,6}(-[a-z]{1,4})?",
+                "`[a-zA-Z./\\[\\]0-9]{1,30}`",
+                "[a-z]{90,130}",
+                "\\PC{1,8}",
+                Just("\"container.docker.network\":".to_string()),
+            ];
+            (
+                prop::collection::vec((word, prop::sample::select(&[" ", " ", "  ", " \t"][..])), 0..40),
+                any::<bool>(),
+            )
+                .prop_map(|(words, trailing)| {
+                    let mut text: String = words.into_iter().map(|(w, space)| w + space).collect();
+                    if !trailing {
+                        text = text.trim_end().to_string();
+                    }
+                    text
+                })
+        }
+
+        #[test]
+        fn ordinary_texts_are_wrapped_here() {
+            let renderer = HumanRenderer::new(false, Some(30));
+            let (first, rest) = (&renderer.icons[1], &renderer.rest);
+            assert_eq!(
+                renderer.wrapped("a short one", 1, first, rest).as_deref(),
+                Some("a short one")
+            );
+            assert_eq!(
+                renderer
+                    .wrapped("a text long enough to need two lines", 1, first, rest)
+                    .as_deref(),
+                Some("a text long enough to\nneed two lines")
+            );
+            assert_eq!(
+                renderer.wrapped("two\nlines", 1, first, rest),
+                None,
+                "miette prints these itself"
+            );
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn prewrapped_text_prints_as_miette_wraps_it(
+                message in words(),
+                help in prop::option::of(words()),
+                severity in prop::sample::select(&[Severity::Error, Severity::Warning, Severity::Info][..]),
+                color in any::<bool>(),
+                width in prop::sample::select(&[None, Some(100), Some(40), Some(12)][..]),
+            ) {
+                let text = "{\n  \"id\": \"/a\",\n  \"cmd\": \"sleep 1\"\n}\n".to_string();
+                let mut diagnostic = Diagnostic::at("invalid-app-id", "/id", message);
+                diagnostic.span = Some(9..13);
+                diagnostic.severity = severity;
+                diagnostic.help = help;
+                diagnostic.label = Some("here".to_string());
+                let report = FileReport { file: SourceFile::new("a.json", text), diagnostics: vec![diagnostic] };
+                let mut fast = String::new();
+                HumanRenderer::new(color, width).render(&report, &mut fast);
+                // Twice: the second comes from the cache.
+                let mut again = String::new();
+                HumanRenderer::new(color, width).render(&report, &mut again);
+                let mut slow = String::new();
+                HumanRenderer::new(color, width).without_prewrap().render(&report, &mut slow);
+                prop_assert_eq!(&fast, &slow);
+                prop_assert_eq!(&again, &slow);
             }
         }
     }

@@ -23,12 +23,13 @@ impl Rule for InvalidEnv {
         let secrets = app.app.get("secrets").and_then(Value::as_object);
         let mut needing_feature = Vec::new();
         for (name, value) in env {
-            let pointer = app.field(&format!("/env/{}", escape_pointer_token(name)));
+            // Built only for a finding: most variables are fine.
+            let pointer = || app.field(&format!("/env/{}", escape_pointer_token(name)));
             if name.is_empty() && modern {
                 out.push(
                     Diagnostic::at(
                         self.id(),
-                        pointer.clone(),
+                        pointer(),
                         format!(
                             "an environment variable has an empty name: Marathon {version} rejects it (\"must not be empty\")"
                         ),
@@ -50,7 +51,7 @@ impl Rule for InvalidEnv {
                 };
                 let mut diagnostic = Diagnostic::at(
                     self.id(),
-                    format!("{pointer}/secret"),
+                    format!("{}/secret", pointer()),
                     format!(
                         "`{name}` reads the secret `{secret}`, but this app's `secrets` has no such key: Marathon \
                          {version} rejects it ({answer})"

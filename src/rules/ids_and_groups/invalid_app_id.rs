@@ -23,12 +23,12 @@ impl Rule for InvalidAppId {
             return;
         };
         let version = app.options.marathon_version;
-        let pointer = app.field("/id");
+        let pointer = || app.field("/id");
         if version >= MarathonVersion::V1_5 && paths::has_dot_segment(raw) {
             out.push(
                 Diagnostic::at(
                     self.id(),
-                    pointer,
+                    pointer(),
                     format!(
                         "id `{raw}` has a `.` segment, which Marathon {version} rejects when it reads the app \
                          (`error.pattern`: its id pattern allows `..` but not `.`); Marathon 1.4 drops it"
@@ -53,7 +53,7 @@ impl Rule for InvalidAppId {
             out.push(
                 Diagnostic::at(
                     self.id(),
-                    pointer,
+                    pointer(),
                     format!(
                         "id `{raw}` resolves to the root group `/` once Marathon resolves its `.` and `..` \
                          segments, and an app cannot be the root: Marathon answers {answer}"

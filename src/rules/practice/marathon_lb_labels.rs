@@ -94,6 +94,11 @@ const PER_APP: &[&str] = &[
     "GROUP",
 ];
 
+/// Is `name` one of [`PER_PORT`] (sorted, so a binary search)?
+fn is_per_port(name: &str) -> bool {
+    PER_PORT.binary_search(&name).is_ok()
+}
+
 /// `HAPROXY_{n}_NAME` → `(n, NAME)`.
 fn per_port(rest: &str) -> Option<(u64, &str)> {
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -115,7 +120,7 @@ fn suggestion(label: &str) -> Option<String> {
     let upper = label.to_ascii_uppercase();
     let rest = upper.strip_prefix(PREFIX)?;
     if let Some((index, name)) = per_port(rest) {
-        if PER_PORT.contains(&name) {
+        if is_per_port(name) {
             return Some(format!("{PREFIX}{index}_{name}"));
         }
         return closest(name, PER_PORT).map(|n| format!("{PREFIX}{index}_{n}"));
@@ -123,7 +128,7 @@ fn suggestion(label: &str) -> Option<String> {
     if PER_APP.contains(&rest) {
         return Some(format!("{PREFIX}{rest}"));
     }
-    if PER_PORT.contains(&rest) {
+    if is_per_port(rest) {
         return Some(format!("{PREFIX}0_{rest}"));
     }
     closest(rest, PER_APP)
@@ -169,16 +174,16 @@ impl Rule for MarathonLbLabels {
             if !key.get(..PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(PREFIX)) {
                 continue;
             }
-            let pointer = pointer_join(&app.field("/labels"), key);
+            let pointer = || pointer_join(&app.field("/labels"), key);
             let known = key.strip_prefix(PREFIX).and_then(|rest| match per_port(rest) {
-                Some((index, name)) => PER_PORT.contains(&name).then_some(Some(index)),
+                Some((index, name)) => is_per_port(name).then_some(Some(index)),
                 None => PER_APP.contains(&rest).then_some(None),
             });
             match known {
                 None => {
                     let mut diagnostic = Diagnostic::at(
                         ID,
-                        pointer,
+                        pointer(),
                         format!("marathon-lb does not know the label `{key}` and ignores it"),
                     )
                     .target(Target::Key)
@@ -203,7 +208,7 @@ impl Rule for MarathonLbLabels {
                     out.push(
                         Diagnostic::at(
                             ID,
-                            pointer,
+                            pointer(),
                             format!(
                                 "`{key}` configures the app's service port {index}, but the app {has}: marathon-lb ignores the label"
                             ),
@@ -224,6 +229,11 @@ mod tests {
     use super::*;
     use crate::rules::{run_rule, RuleOptions};
     use serde_json::json;
+
+    #[test]
+    fn the_per_port_names_are_sorted_for_the_binary_search() {
+        assert!(PER_PORT.windows(2).all(|w| w[0] < w[1]), "PER_PORT must stay sorted");
+    }
 
     fn found(app: Value) -> Vec<(String, String)> {
         run_rule(&MarathonLbLabels, app, &RuleOptions::default())

@@ -32,7 +32,7 @@ impl Rule for InvalidUpgradeStrategy {
             .and_then(Value::as_str)
             == Some("true");
         let strategy = app.app.get("upgradeStrategy").filter(|s| s.is_object());
-        let label_pointer = pointer_join(&app.field("/labels"), SINGLE_INSTANCE_LABEL);
+        let label_pointer = || pointer_join(&app.field("/labels"), SINGLE_INSTANCE_LABEL);
         let mut reported_over_capacity = false;
 
         if single {
@@ -47,7 +47,7 @@ impl Rule for InvalidUpgradeStrategy {
                     )
                     .label("more than 1")
                     .help("set `instances` to 0 or 1, or drop the label if the app may run several tasks")
-                    .related(label_pointer.clone(), Target::Key, "single-instance label"),
+                    .related(label_pointer(), Target::Key, "single-instance label"),
                 );
             }
             match strategy {
@@ -58,7 +58,7 @@ impl Rule for InvalidUpgradeStrategy {
                     out.push(
                         Diagnostic::at(
                             ID,
-                            label_pointer.clone(),
+                            label_pointer(),
                             format!(
                                 "a single-instance app needs an explicit `upgradeStrategy` with minimumHealthCapacity 0 and maximumOverCapacity 0; without one Marathon uses minimumHealthCapacity {found} and answers \"got {found}, expected 0.0\""
                             ),
@@ -88,7 +88,7 @@ impl Rule for InvalidUpgradeStrategy {
                                     )
                                     .label("must be 0")
                                     .help(format!("set `{name}` to 0"))
-                                    .related(label_pointer.clone(), Target::Key, "single-instance label"),
+                                    .related(label_pointer(), Target::Key, "single-instance label"),
                                 );
                             }
                             None => out.push(
@@ -102,7 +102,7 @@ impl Rule for InvalidUpgradeStrategy {
                                 .target(Target::Opening)
                                 .label(format!("no {name}"))
                                 .help(format!("add `\"{name}\": 0`"))
-                                .related(label_pointer.clone(), Target::Key, "single-instance label"),
+                                .related(label_pointer(), Target::Key, "single-instance label"),
                             ),
                         }
                         if name == "maximumOverCapacity" {
