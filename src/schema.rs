@@ -13,23 +13,41 @@ use crate::model::Kind;
 
 pub const APP_SCHEMA: &str = include_str!("../schemas/marathon-app.schema.json");
 pub const GROUP_SCHEMA: &str = include_str!("../schemas/marathon-group.schema.json");
+/// The same, as validation reads them: descriptions (for editors) dropped,
+/// minified (build.rs).
+const APP_VALIDATION: &str = include_str!(concat!(env!("OUT_DIR"), "/marathon-app.validation.json"));
+const GROUP_VALIDATION: &str = include_str!(concat!(env!("OUT_DIR"), "/marathon-group.validation.json"));
 
 struct Schema {
-    document: Value,
+    /// The schema with its descriptions (for messages): read only when a
+    /// document has a schema violation.
+    text: &'static str,
+    document: OnceLock<Value>,
     validator: Validator,
     /// Every property name the schema knows, with the places it belongs
-    /// (`container.docker`, or "" for the top level).
-    known_places: BTreeMap<String, Vec<String>>,
+    /// (`container.docker`, or "" for the top level): only unknown fields
+    /// need it.
+    known_places: OnceLock<BTreeMap<String, Vec<String>>>,
 }
 
-fn load(text: &str) -> Schema {
+impl Schema {
+    fn document(&self) -> &Value {
+        self.document
+            .get_or_init(|| serde_json::from_str(self.text).expect("built-in schema is JSON"))
+    }
+}
+
+/// Compile `validation` (the schema without descriptions); `text` is the
+/// whole schema, for messages. Both are the same schema, so error paths
+/// into one are paths into the other.
+fn load(validation: &str, text: &'static str) -> Schema {
     // Built-in schemas are checked by the tests; a broken one is a build defect.
-    let document: Value = serde_json::from_str(text).expect("built-in schema is JSON");
+    let document: Value = serde_json::from_str(validation).expect("built-in schema is JSON");
     // The schema is compiled as a resource behind a one-line draft-07 root:
     // jsonschema checks only the root against its meta-schema, and building
     // the 2020-12 meta-schema validator was a third of a one-file run. Our
     // schemas are checked against 2020-12 by the tests instead.
-    let compiled = with_lazy_patterns(document.clone());
+    let compiled = with_lazy_patterns(document);
     let registry = jsonschema::Registry::new()
         .add(SCHEMA_URI, &compiled)
         .and_then(|builder| builder.prepare())
@@ -45,12 +63,11 @@ fn load(text: &str) -> Schema {
         })
         .build(&serde_json::json!({ "$ref": SCHEMA_URI }))
         .expect("built-in schema compiles");
-    let mut known_places = BTreeMap::new();
-    collect_places(&document, &document, "", &mut known_places, 0);
     Schema {
-        document,
+        text,
+        document: OnceLock::new(),
         validator,
-        known_places,
+        known_places: OnceLock::new(),
     }
 }
 
@@ -64,8 +81,8 @@ fn schema_for(kind: Kind) -> &'static Schema {
     static APP: OnceLock<Schema> = OnceLock::new();
     static GROUP: OnceLock<Schema> = OnceLock::new();
     match kind {
-        Kind::App => APP.get_or_init(|| load(APP_SCHEMA)),
-        Kind::Group => GROUP.get_or_init(|| load(GROUP_SCHEMA)),
+        Kind::App => APP.get_or_init(|| load(APP_VALIDATION, APP_SCHEMA)),
+        Kind::Group => GROUP.get_or_init(|| load(GROUP_VALIDATION, GROUP_SCHEMA)),
     }
 }
 
@@ -339,7 +356,7 @@ pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>
         };
         let absolute = format!("{pointer}{relative}");
         let instance = error.instance();
-        let node = node_at(&schema.document, error.schema_path().as_str());
+        let node = node_at(schema.document(), error.schema_path().as_str());
         let custom = node.and_then(|n| n.get("x-message")).and_then(Value::as_str);
         let description = node.and_then(|n| n.get("description")).and_then(Value::as_str);
         let violation = |message: String| Diagnostic::at("schema-violation", absolute.clone(), message);
@@ -355,7 +372,7 @@ pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>
                 violation(format!("{subject} is missing the required field `{property}`"))
                     .target(Target::Opening)
                     .label(format!("`{property}` missing"))
-                    .help(field_help(&schema.document, node, property))
+                    .help(field_help(schema.document(), node, property))
             }
             ValidationErrorKind::Type { kind: expected } => violation(format!(
                 "{subject} must be {}, found {}",
@@ -531,7 +548,12 @@ fn unknown_field(
     let here = place_of(relative);
     let here_text = describe_place(&here, kind);
     // A known field in the wrong place: say where it belongs.
-    if let Some(places) = schema.known_places.get(key) {
+    let known_places = schema.known_places.get_or_init(|| {
+        let mut places = BTreeMap::new();
+        collect_places(schema.document(), schema.document(), "", &mut places, 0);
+        places
+    });
+    if let Some(places) = known_places.get(key) {
         let elsewhere: Vec<String> = places
             .iter()
             .filter(|p| **p != here)
