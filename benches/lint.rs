@@ -16,6 +16,9 @@ use criterion::{Criterion, Throughput};
 
 const BIN: &str = env!("CARGO_BIN_EXE_marathon-lint");
 const APP_FILES: usize = 10_000;
+/// The largest corpus, linted once for its peak memory only: memory must
+/// follow the largest file, not the number of files.
+const MANY_APP_FILES: usize = 50_000;
 const GROUP_BYTES: usize = 50 * 1000 * 1000;
 
 /// The binary as a pre-commit hook or CI runs it: human output (rendered,
@@ -160,6 +163,16 @@ fn main() {
             }
         })
     });
+    // For reference, not the target's ceiling: reading each file as well,
+    // which the linter must do and the ceiling does not.
+    group.bench_function("serde_json_read_and_parse", |b| {
+        b.iter(|| {
+            for path in &app_paths {
+                let bytes = std::fs::read(path).unwrap();
+                let _ = black_box(serde_json::from_slice::<serde_json::Value>(black_box(&bytes)));
+            }
+        })
+    });
     group.finish();
 
     let mut group = criterion.benchmark_group("group_file_50mb");
@@ -172,16 +185,26 @@ fn main() {
 
     criterion.final_summary();
 
-    let rss_apps = peak_rss_kib(lint_command(temp.path(), &[&apps_dir]));
-    let rss_half = peak_rss_kib(lint_command(temp.path(), &[&apps_dir.join("team000")]));
-    let rss_group = peak_rss_kib(lint_command(temp.path(), &[&group_path]));
+    // Peak memory by corpus size: one file, 100, 1,000, 10,000 and 50,000
+    // files of the same kind (the first 1,000 of the 10,000 are team000 to
+    // team009).
     let rss_small = peak_rss_kib(lint_command(temp.path(), &[&small_paths[0]]));
+    let rss_100 = peak_rss_kib(lint_command(temp.path(), &[&apps_dir.join("team000")]));
+    let thousand: Vec<PathBuf> = (0..10).map(|t| apps_dir.join(format!("team{t:03}"))).collect();
+    let thousand: Vec<&Path> = thousand.iter().map(PathBuf::as_path).collect();
+    let rss_1000 = peak_rss_kib(lint_command(temp.path(), &thousand));
+    let rss_apps = peak_rss_kib(lint_command(temp.path(), &[&apps_dir]));
+    let many_dir = temp.path().join("many");
+    corpus::write_app_files(&many_dir, MANY_APP_FILES, 50, 4);
+    let rss_many = peak_rss_kib(lint_command(temp.path(), &[&many_dir]));
+    let rss_group = peak_rss_kib(lint_command(temp.path(), &[&group_path]));
 
     println!("\nsummary (medians; targets from BENCHMARKS.md)");
     let small = median_seconds("small_file", "binary_one_file");
     let lint = median_seconds("app_files_10k", "binary");
     let lint1 = median_seconds("app_files_10k", "binary_1_thread");
     let serde = median_seconds("app_files_10k", "serde_json_value_ceiling");
+    let serde_read = median_seconds("app_files_10k", "serde_json_read_and_parse");
     let big = median_seconds("group_file_50mb", "binary");
     if let Some(small) = small {
         println!(
@@ -198,6 +221,13 @@ fn main() {
             serde,
             lint / serde
         );
+        if let Some(serde_read) = serde_read {
+            println!(
+                "  for reference: reading and parsing the files, 1 thread {:.3} s; lint / that {:.2}",
+                serde_read,
+                lint / serde_read
+            );
+        }
         if let Some(lint1) = lint1 {
             println!(
                 "  {APP_FILES} files on 1 thread: {:.3} s = {:.0} files/s; ratio {:.2}",
@@ -214,11 +244,16 @@ fn main() {
             group_bytes as f64 / 1e6 / big
         );
     }
+    let mib = |kib: i64| kib as f64 / 1024.0;
     println!(
-        "  peak RSS: one small file {} MiB; 100 files {} MiB; {APP_FILES} files {} MiB; 50 MB group {} MiB",
-        rss_small / 1024,
-        rss_half / 1024,
-        rss_apps / 1024,
-        rss_group / 1024
+        "  peak RSS: one small file {:.1} MiB; 100 files {:.1} MiB; 1,000 files {:.1} MiB; {APP_FILES} files {:.1} MiB; \
+         {MANY_APP_FILES} files {:.1} MiB ({:.0} bytes per file over 1,000); 50 MB group {:.1} MiB",
+        mib(rss_small),
+        mib(rss_100),
+        mib(rss_1000),
+        mib(rss_apps),
+        mib(rss_many),
+        (rss_many - rss_1000) as f64 * 1024.0 / (MANY_APP_FILES - 1000) as f64,
+        mib(rss_group)
     );
 }

@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, FileReport};
 use crate::model::{self, Kind};
 use crate::parse::{self, Parsed};
 use crate::policy::Policy;
-use crate::project_rules::{self, FileRef, ProjectRules, Source};
+use crate::project_rules::{self, ProjectRules, Source};
 use crate::rules::{self, AppContext, GroupContext, RuleOptions};
 use crate::schema;
 use crate::source::SourceFile;
@@ -132,9 +132,12 @@ impl Linter {
                 syntax.extend(extra);
                 self.finish(file.clone(), syntax, None, looks, Vec::new(), Vec::new())
             }
-            Ok((parsed, mut diagnostics)) => {
+            Ok((mut parsed, mut diagnostics)) => {
                 let looks = model::looks_like_marathon(&parsed.value);
                 let (apps, suppressions) = self.check_document(&parsed, &mut diagnostics);
+                // Locating findings needs the text, not the value: free it
+                // first (for a large file, the span tree takes its place).
+                drop(std::mem::take(&mut parsed.value));
                 diagnostics.extend(extra);
                 self.finish(file.clone(), diagnostics, Some(&parsed), looks, apps, suppressions)
             }
@@ -257,13 +260,7 @@ pub fn finish_run(linted: Vec<Linted>) -> Vec<FileReport> {
     let mut rules = ProjectRules::default();
     let mut found: Vec<Vec<Diagnostic>> = linted
         .iter()
-        .map(|l| {
-            let file = || FileRef {
-                name: l.report.file.name.clone(),
-                source: Source::Memory(l.report.file.clone()),
-            };
-            rules.add(file, &l.apps)
-        })
+        .map(|l| rules.add(|| Source::Memory(l.report.file.clone()), &l.apps))
         .collect();
     for (l, found) in linted.iter().zip(&mut found) {
         found.extend(rules.unknown_dependencies(&l.apps));

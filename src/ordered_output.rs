@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, FileReport};
 use crate::lint::{AppFacts, Linted, Linter};
-use crate::project_rules::{FileRef, ProjectRules, Source};
+use crate::project_rules::{ProjectRules, Source};
 use crate::report::{Counts, Fragment, Renderer, ReportWriter, Totals};
 use crate::source::SourceFile;
 
@@ -75,13 +75,6 @@ pub struct Redo {
 }
 
 impl Redo {
-    fn file_ref(&self) -> FileRef {
-        FileRef {
-            name: self.name.clone(),
-            source: self.source.clone(),
-        }
-    }
-
     /// The file's final report: linted again with `extra`, then its
     /// suppressions and levels applied.
     fn report(&self, extra: Vec<Diagnostic>) -> FileReport {
@@ -189,7 +182,7 @@ impl<'r, W: Write> OrderedOutput<'r, W> {
         };
         if let Some(rules) = &mut self.rules {
             if let Some(redo) = held.file.redo.as_ref().filter(|_| !held.file.apps.is_empty()) {
-                held.found = rules.add(|| redo.file_ref(), &held.file.apps);
+                held.found = rules.add(|| redo.source.clone(), &held.file.apps);
                 held.waiting = rules.has_unresolved(&held.file.apps);
                 // Its ids may be what files before it wait for.
                 for earlier in self.held.iter_mut().filter(|h| h.waiting) {

@@ -33,6 +33,15 @@ pub enum Source {
 }
 
 impl Source {
+    /// The file's name in reports: its path as given, or the name it was
+    /// linted under.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Disk(path) => path.display().to_string(),
+            Source::Memory(file) => file.name.clone(),
+        }
+    }
+
     /// The text as it is now (`None` if the file cannot be read any more).
     pub fn text(&self) -> Option<Arc<SourceFile>> {
         match self {
@@ -46,32 +55,36 @@ impl Source {
     }
 }
 
-/// A linted file, as messages about it need it.
-#[derive(Debug, Clone)]
-pub struct FileRef {
-    pub name: String,
-    pub source: Source,
-}
-
 /// A fact of an earlier app: which file, and where in it.
 #[derive(Debug)]
 struct Place {
-    file: usize,
+    file: u32,
     pointer: Box<str>,
+}
+
+/// The first app with an id: which file, and the app's pointer (the id is
+/// at `{app}/id`; an app alone in its file has the empty pointer, which
+/// takes no allocation). Kept for every app of a run, so kept small.
+#[derive(Debug)]
+struct FirstApp {
+    file: u32,
+    app: Box<str>,
 }
 
 /// The facts of every file seen so far.
 #[derive(Default)]
 pub struct ProjectRules {
-    files: Vec<FileRef>,
+    /// The files seen that have apps.
+    files: Vec<Source>,
     /// The first app to use each id.
-    first_by_id: HashMap<Box<str>, Place>,
+    first_by_id: HashMap<Box<str>, FirstApp>,
     /// The first app to pin each host port, with its id.
     first_by_port: HashMap<u64, (Box<str>, Place)>,
-    /// Every app id and every group above one: what a dependency may name.
-    known: HashSet<Box<str>>,
+    /// Every group above an app (the apps' own ids are the keys of
+    /// `first_by_id`): with those, what a dependency may name.
+    groups: HashSet<Box<str>>,
     /// Lines of places named in messages, found once each.
-    lines: HashMap<(usize, Box<str>), usize>,
+    lines: HashMap<(u32, Box<str>), usize>,
 }
 
 fn finding<T>(rule: &str, at: &Located<T>, message: String) -> Diagnostic {
@@ -82,28 +95,28 @@ fn finding<T>(rule: &str, at: &Located<T>, message: String) -> Diagnostic {
 
 /// Another app that pins ports this one pins: where it first pins one, and
 /// this app's ports it shares.
-type Clash<'a> = (usize, Box<str>, Vec<&'a Located<u64>>);
+type Clash<'a> = (u32, Box<str>, Vec<&'a Located<u64>>);
 
 impl ProjectRules {
     /// Take the next file's apps. Returns the findings about them that the
     /// files seen so far (this one included) give: ids defined in an earlier
     /// file, host ports an app with another id pinned first. Their spans are
     /// left for the caller, which has the file's text.
-    pub fn add(&mut self, file: impl FnOnce() -> FileRef, apps: &[AppFacts]) -> Vec<Diagnostic> {
+    pub fn add(&mut self, file: impl FnOnce() -> Source, apps: &[AppFacts]) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         if apps.is_empty() {
             return out;
         }
         self.files.push(file());
-        let this = self.files.len() - 1;
+        // A run of more than 4 billion files is not a thing.
+        let this = (self.files.len() - 1) as u32;
         for app in apps {
             self.duplicate_id(this, app, &mut out);
             self.host_port_clashes(this, app, &mut out);
             let id = app.id.value.as_str();
-            self.known.insert(id.into());
             for (i, _) in id.match_indices('/').filter(|(i, _)| *i > 0) {
-                if !self.known.contains(&id[..i]) {
-                    self.known.insert(id[..i].into());
+                if !self.groups.contains(&id[..i]) {
+                    self.groups.insert(id[..i].into());
                 }
             }
         }
@@ -118,7 +131,10 @@ impl ProjectRules {
     }
 
     fn is_known(&self, dependency: &Located<Vec<String>>) -> bool {
-        dependency.value.iter().any(|id| self.known.contains(id.as_str()))
+        dependency
+            .value
+            .iter()
+            .any(|id| self.first_by_id.contains_key(id.as_str()) || self.groups.contains(id.as_str()))
     }
 
     /// The dependencies of these apps that none of the files seen defines:
@@ -141,13 +157,13 @@ impl ProjectRules {
         out
     }
 
-    fn duplicate_id(&mut self, this: usize, app: &AppFacts, out: &mut Vec<Diagnostic>) {
+    fn duplicate_id(&mut self, this: u32, app: &AppFacts, out: &mut Vec<Diagnostic>) {
         let id = app.id.value.as_str();
         match self.first_by_id.get(id) {
             // Twice in one file is the `duplicate-id` rule's (Marathon
             // rejects it there); across files, one deploy overwrites the other.
             Some(first) if first.file != this => {
-                let (file, pointer) = (first.file, first.pointer.clone());
+                let (file, pointer) = (first.file, format!("{}/id", first.app));
                 let message = format!(
                     "the app id {id} is also defined in {}: whichever is deployed last replaces the other",
                     self.place(file, &pointer)
@@ -160,16 +176,17 @@ impl ProjectRules {
             }
             Some(_) => {}
             None => {
-                let place = Place {
+                let pointer = app.id.pointer.as_str();
+                let first = FirstApp {
                     file: this,
-                    pointer: app.id.pointer.as_str().into(),
+                    app: pointer.strip_suffix("/id").unwrap_or(pointer).into(),
                 };
-                self.first_by_id.insert(id.into(), place);
+                self.first_by_id.insert(id.into(), first);
             }
         }
     }
 
-    fn host_port_clashes(&mut self, this: usize, app: &AppFacts, out: &mut Vec<Diagnostic>) {
+    fn host_port_clashes(&mut self, this: u32, app: &AppFacts, out: &mut Vec<Diagnostic>) {
         // One finding per pair of apps, naming every port they share: an
         // edge proxy may pin a hundred. An app defined twice (a duplicate
         // id) does not clash with itself.
@@ -191,6 +208,7 @@ impl ProjectRules {
                         file: this,
                         pointer: port.pointer.as_str().into(),
                     };
+
                     self.first_by_port.insert(port.value, (id.into(), place));
                 }
             }
@@ -218,17 +236,19 @@ impl ProjectRules {
     /// `file:line` of a fact, for messages that name another place. The
     /// line is 1 when the place cannot be found any more (the file changed
     /// or went away since it was linted).
-    fn place(&mut self, file: usize, pointer: &str) -> String {
+    fn place(&mut self, file: u32, pointer: &str) -> String {
         let key = (file, Box::from(pointer));
         let line = match self.lines.get(&key) {
             Some(line) => *line,
             None => {
-                let line = self.files[file].source.text().map_or(1, |text| line_of(&text, pointer));
+                let line = self.files[file as usize]
+                    .text()
+                    .map_or(1, |text| line_of(&text, pointer));
                 self.lines.insert(key, line);
                 line
             }
         };
-        format!("{}:{line}", self.files[file].name)
+        format!("{}:{line}", self.files[file as usize].name())
     }
 }
 

@@ -1,8 +1,9 @@
 //! Realistic, reproducible corpora for the benchmark and the parallelism
 //! test: Marathon 1.4-style and 1.5+-style apps (Docker bridge, host and user
 //! networks, port mappings, health checks, constraints, labels, env), groups
-//! with nested apps, and a few broken files (trailing commas, comments, wrong
-//! types). Seeded, so every run lints the same bytes.
+//! with nested apps, dependencies between the apps of different files, and a
+//! few broken files (trailing commas, comments, wrong types). Seeded, so
+//! every run lints the same bytes.
 
 #![allow(dead_code)]
 
@@ -182,14 +183,27 @@ fn break_text(text: String, kind: usize) -> String {
 /// broken or has a finding. Returns the paths and the total size in bytes.
 pub fn write_app_files(dir: &Path, count: usize, broken_every: usize, seed: u64) -> (Vec<PathBuf>, u64) {
     let mut generator = Generator::new(seed);
+    let mut apps: Vec<Value> = (0..count).map(|n| generator.app(n, "/")).collect();
+    // One app in ten depends on an app of a file further on (the linter
+    // holds its report until that file is seen), one in ten on an app of an
+    // earlier file, as services depend on their databases.
+    for n in 0..count {
+        let other = match n % 10 {
+            3 if n + 4 < count => n + 4,
+            8 => n - 5,
+            _ => continue,
+        };
+        let id = apps[other]["id"].clone();
+        apps[n]["dependencies"] = serde_json::json!([id]);
+    }
     let mut paths = Vec::with_capacity(count);
     let mut total = 0;
-    for n in 0..count {
+    for (n, app) in apps.iter().enumerate() {
         let sub = dir.join(format!("team{:03}", n / 100));
         if n % 100 == 0 {
             std::fs::create_dir_all(&sub).unwrap();
         }
-        let mut text = serde_json::to_string_pretty(&generator.app(n, "/")).unwrap();
+        let mut text = serde_json::to_string_pretty(app).unwrap();
         if broken_every > 0 && n % broken_every == broken_every - 1 {
             text = break_text(text, n / broken_every);
         }

@@ -14,6 +14,10 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::diagnostic::{pointer_join, Diagnostic, Target};
 
+/// Files larger than this find their spans in the span tree rather than by
+/// scanning (see `Parsed::span_of`).
+const SCAN_LIMIT: usize = 256 * 1024;
+
 /// The UTF-8 byte-order mark. Jackson (and so Marathon) skips it, so we do too.
 const BOM: &str = "\u{feff}";
 
@@ -36,19 +40,27 @@ impl<'t> Parsed<'t> {
     /// The span tree. `None` only if the span parser refuses what serde_json
     /// accepted, which the property tests rule out; spans are then unknown.
     pub fn ast(&self) -> Option<&ast::Value<'t>> {
-        self.ast
-            .get_or_init(|| {
-                jsonc_parser::parse_to_ast(self.json, &CollectOptions::default(), &strict_options())
-                    .ok()
-                    .and_then(|result| result.value)
-            })
-            .as_ref()
+        self.ast_cell().as_ref()
+    }
+
+    fn ast_cell(&self) -> &Option<ast::Value<'t>> {
+        self.ast.get_or_init(|| {
+            jsonc_parser::parse_to_ast(self.json, &CollectOptions::default(), &strict_options())
+                .ok()
+                .and_then(|result| result.value)
+        })
     }
 
     /// Byte range in the file of the member at `pointer`: scanned for, or
-    /// looked up in the span tree once there is one.
+    /// looked up in the span tree once there is one (or when the file is
+    /// large: scanning reads each object on a path once per level of
+    /// nesting, the tree reads the file once).
     pub fn span_of(&self, pointer: &str, target: Target) -> Option<std::ops::Range<usize>> {
-        let found = match self.ast.get() {
+        let tree = self
+            .ast
+            .get()
+            .or_else(|| (self.json.len() > SCAN_LIMIT).then(|| self.ast_cell()));
+        let found = match tree {
             Some(ast) => locate(ast.as_ref()?, pointer, target),
             None => match self
                 .scanner
