@@ -331,7 +331,7 @@ fn migrate(paths: &[PathBuf], diff: bool) -> Result<ExitCode, String> {
         };
         let Ok(text) = String::from_utf8(bytes) else { continue };
         let looks =
-            serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| crate::model::looks_like_marathon(&v));
+            crate::parse::parse(&text).is_ok_and(|(parsed, _)| crate::model::looks_like_marathon(&parsed.value));
         if !explicit && !looks {
             continue;
         }

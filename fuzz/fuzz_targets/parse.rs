@@ -30,7 +30,17 @@ fuzz_target!(|bytes: &[u8]| {
             for d in &warnings {
                 check_span(text, d.span.as_ref().expect("warnings are located"), &d.rule);
             }
-            check_value(text, &parsed, &parsed.value, String::new());
+            let mut found = Vec::new();
+            check_value(text, &parsed, &parsed.value, String::new(), &mut found);
+            // Those spans came from scanning the text (small files) or the
+            // span tree: the tree must agree with every one.
+            if let Some(tree) = parsed.ast() {
+                let shift = parsed.offset;
+                for (pointer, target, span) in found {
+                    let expected = parse::locate(tree, &pointer, target).map(|r| r.start + shift..r.end + shift);
+                    assert_eq!(Some(span), expected, "{pointer:?} {target:?}");
+                }
+            }
         }
         Err(errors) => {
             assert!(!errors.is_empty(), "a rejected text gets a reason");
@@ -47,14 +57,24 @@ fuzz_target!(|bytes: &[u8]| {
     }
 });
 
-/// The span of the value at `pointer` parses back to that value.
-fn check_value(text: &str, parsed: &Parsed<'_>, value: &Value, pointer: String) {
+/// The span of the value at `pointer` parses back to that value. Every span
+/// found is added to `found`.
+fn check_value(
+    text: &str,
+    parsed: &Parsed<'_>,
+    value: &Value,
+    pointer: String,
+    found: &mut Vec<(String, Target, std::ops::Range<usize>)>,
+) {
     let span = parsed
         .span_of(&pointer, Target::Value)
         .unwrap_or_else(|| panic!("no span for {pointer:?}"));
     check_span(text, &span, &pointer);
-    let reparsed: Value = serde_json::from_str(&text[span.clone()]).expect("a value's span is JSON");
-    assert_eq!(&reparsed, value, "span {span:?} of {pointer:?}");
+    found.push((pointer.clone(), Target::Value, span.clone()));
+    // Parsed back as the linter parses (serde_json's own `Value` reads a key
+    // named `$serde_json::private::RawValue` as a raw value).
+    let (reparsed, _) = parse::parse(&text[span.clone()]).expect("a value's span is JSON");
+    assert_eq!(&reparsed.value, value, "span {span:?} of {pointer:?}");
     let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
     match value {
         Value::Object(map) => {
@@ -62,12 +82,13 @@ fn check_value(text: &str, parsed: &Parsed<'_>, value: &Value, pointer: String) 
                 let child_pointer = format!("{pointer}/{}", escape(key));
                 let key_span = parsed.span_of(&child_pointer, Target::Key).expect("a key span");
                 check_span(text, &key_span, &child_pointer);
-                check_value(text, parsed, child, child_pointer);
+                found.push((child_pointer.clone(), Target::Key, key_span));
+                check_value(text, parsed, child, child_pointer, found);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                check_value(text, parsed, child, format!("{pointer}/{i}"));
+                check_value(text, parsed, child, format!("{pointer}/{i}"), found);
             }
         }
         _ => {}

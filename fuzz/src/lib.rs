@@ -21,12 +21,14 @@ pub fn check_span(text: &str, span: &Range<usize>, what: &str) {
 }
 
 /// 1-based line and column (in characters) of a byte offset, computed
-/// independently of `SourceFile::line_col`.
+/// independently of `SourceFile::line_col`. A leading byte-order mark takes
+/// no column (editors do not show it), as the README documents.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+    let bom = usize::from(line_start == 0 && before.starts_with('\u{feff}'));
+    (line, before[line_start..].chars().count() - bom + 1)
 }
 
 /// Every span of every diagnostic (primary and related) is valid, the JSON
