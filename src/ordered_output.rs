@@ -13,7 +13,7 @@
 //! Either way a file with new findings is linted again with them, so its
 //! report is drawn exactly as a file's report always is.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -123,6 +123,12 @@ pub struct OrderedOutput<'r, W: Write> {
     next: usize,
     arrived: BTreeMap<usize, Checked>,
     held: VecDeque<Held>,
+    /// How many files have left `held`: the number of its front entry.
+    front: usize,
+    /// For each id a waiting file's dependency may name, the numbers of the
+    /// files waiting for it: a new app looks at those only, so many waiting
+    /// files cost no more than a few.
+    wanted: HashMap<Box<str>, Vec<usize>>,
     pub totals: Totals,
     pub tool_failed: bool,
     /// Names of the skipped files, when asked for (--verbose).
@@ -141,6 +147,8 @@ impl<'r, W: Write> OrderedOutput<'r, W> {
             next: 0,
             arrived: BTreeMap::new(),
             held: VecDeque::new(),
+            front: 0,
+            wanted: HashMap::new(),
             totals: Totals::default(),
             tool_failed: false,
             skipped: list_skipped.then(Vec::new),
@@ -180,15 +188,28 @@ impl<'r, W: Write> OrderedOutput<'r, W> {
             waiting: false,
             found: Vec::new(),
         };
+        let seq = self.front + self.held.len();
         if let Some(rules) = &mut self.rules {
             if let Some(redo) = held.file.redo.as_ref().filter(|_| !held.file.apps.is_empty()) {
                 held.found = rules.add(|| redo.source.clone(), &held.file.apps);
                 held.waiting = rules.has_unresolved(&held.file.apps);
-                // Its ids may be what files before it wait for.
-                for earlier in self.held.iter_mut().filter(|h| h.waiting) {
-                    if !rules.has_unresolved(&earlier.file.apps) {
-                        earlier.waiting = false;
-                        settle(self.renderer, earlier);
+                // Its ids (and the groups above them) may be what files
+                // before it wait for: look only at those.
+                for name in held.file.apps.iter().flat_map(|app| ProjectRules::names(&app.id.value)) {
+                    for waiting in self.wanted.remove(name).unwrap_or_default() {
+                        // Gone already if it stopped waiting for another id.
+                        let Some(earlier) = waiting.checked_sub(self.front).and_then(|i| self.held.get_mut(i)) else {
+                            continue;
+                        };
+                        if earlier.waiting && !rules.has_unresolved(&earlier.file.apps) {
+                            earlier.waiting = false;
+                            settle(self.renderer, earlier);
+                        }
+                    }
+                }
+                if held.waiting {
+                    for name in rules.unresolved_names(&held.file.apps) {
+                        self.wanted.entry(name.into()).or_default().push(seq);
                     }
                 }
             }
@@ -204,6 +225,7 @@ impl<'r, W: Write> OrderedOutput<'r, W> {
     fn flush(&mut self) {
         while self.held.front().is_some_and(|h| !h.waiting) {
             let held = self.held.pop_front().expect("checked above");
+            self.front += 1;
             self.write(*held.file);
         }
     }

@@ -114,13 +114,31 @@ impl ProjectRules {
             self.duplicate_id(this, app, &mut out);
             self.host_port_clashes(this, app, &mut out);
             let id = app.id.value.as_str();
-            for (i, _) in id.match_indices('/').filter(|(i, _)| *i > 0) {
-                if !self.groups.contains(&id[..i]) {
-                    self.groups.insert(id[..i].into());
+            for group in Self::names(id).filter(|name| name.len() < id.len()) {
+                if !self.groups.contains(group) {
+                    self.groups.insert(group.into());
                 }
             }
         }
         out
+    }
+
+    /// What a dependency on an app with this id may name: the id and every
+    /// group above it.
+    pub fn names(id: &str) -> impl Iterator<Item = &str> {
+        id.match_indices('/')
+            .filter(|(i, _)| *i > 0)
+            .map(|(i, _)| &id[..i])
+            .chain(std::iter::once(id))
+    }
+
+    /// Every id that would resolve a dependency of these apps that names
+    /// nothing seen so far.
+    pub fn unresolved_names<'a>(&self, apps: &'a [AppFacts]) -> impl Iterator<Item = &'a str> + use<'a, '_> {
+        apps.iter()
+            .flat_map(|app| &app.dependencies)
+            .filter(|dependency| !self.is_known(dependency))
+            .flat_map(|dependency| dependency.value.iter().map(String::as_str))
     }
 
     /// Whether some dependency of these apps names nothing seen so far.

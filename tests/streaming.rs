@@ -176,6 +176,51 @@ fn the_streamed_report_is_the_report_of_all_files_together() {
     }
 }
 
+/// Many files waiting at once: the first half depend on apps of the second
+/// half (in reverse order, some by relative ids, some on a group), a few on
+/// apps no file defines. Still exactly the report of all files together.
+#[test]
+fn many_files_waiting_for_later_ones_give_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("chain");
+    std::fs::create_dir_all(&root).unwrap();
+    let n = 200;
+    for i in 0..n {
+        let id = format!("/chain/app{i:03}");
+        let dependencies: Vec<String> = if i < n / 2 {
+            let target = n - 1 - i;
+            match i % 4 {
+                0 => vec![format!("/chain/app{target:03}")],
+                // Relative to the app's own id, as Marathon reads it.
+                1 => vec![format!("../app{target:03}")],
+                // A group above a later app.
+                2 => vec!["/chain".to_string()],
+                _ => vec![format!("/elsewhere/db{i}")],
+            }
+        } else {
+            Vec::new()
+        };
+        let deps: Vec<&str> = dependencies.iter().map(String::as_str).collect();
+        std::fs::write(root.join(format!("app{i:03}.json")), app(&id, &deps, None, None)).unwrap();
+    }
+    let expected = in_memory_report(dir.path(), "chain");
+    let unknown = expected.matches("\"unknown-dependency\"").count();
+    assert_eq!(
+        unknown,
+        n / 8,
+        "one in four of the first half depends on nothing defined"
+    );
+    for threads in ["1", "2"] {
+        let output = common::bin()
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["--format", "json", "chain"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(output.stdout).unwrap(), expected, "{threads} threads");
+    }
+}
+
 /// Reports reach standard output while the run is still going: the last
 /// input is standard input, which the test holds open until the reports of
 /// most files before it have arrived (the last few may still sit in the
