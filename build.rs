@@ -8,6 +8,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
+    link_at_a_fixed_address();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
@@ -49,5 +50,24 @@ fn strip_descriptions(node: &mut serde_json::Value) {
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(strip_descriptions),
         _ => {}
+    }
+}
+
+/// A position-independent executable is relocated by the dynamic loader at
+/// every start: 25,000 pointers (vtables, panic locations, string tables)
+/// written into about 110 pages, each a page fault, which is a tenth of a
+/// one-file run (BENCHMARKS.md). A release binary on Linux with glibc is
+/// therefore linked at a fixed address, where the linker has already filled
+/// them in. What this gives up is the randomised load address of the
+/// executable's own code; its libraries, heap and stacks stay randomised.
+fn link_at_a_fixed_address() {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    println!("cargo:rerun-if-env-changed=MARATHON_LINT_PIE");
+    if var("PROFILE") == "release"
+        && var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+        && var("MARATHON_LINT_PIE").is_empty()
+    {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
     }
 }

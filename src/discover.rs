@@ -98,7 +98,9 @@ fn walk(root: &Path) -> Walk {
     }
     WalkDir::new(root)
         .follow_links(true)
-        .sort_by_file_name()
+        // Siblings share their parent's path, so comparing whole paths orders them
+        // by file name, without splitting each path into components per comparison.
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
         .into_iter()
         .filter_entry(keep as fn(&walkdir::DirEntry) -> bool)
 }

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::app_members::AppMembers;
 use crate::catalogue;
 use crate::config::Level;
 use crate::diagnostic::{Diagnostic, FileReport};
@@ -166,10 +167,11 @@ impl Linter {
                 }
                 continue;
             }
-            let networking = model::networking(definition.value, &definition.pointer);
+            let app = AppMembers::new(definition.value);
+            let networking = model::networking(&app, &definition.pointer);
             let context = AppContext {
                 pointer: &definition.pointer,
-                app: definition.value,
+                app: &app,
                 id: definition.id.as_deref(),
                 parent_id: &definition.parent_id,
                 networking: &networking,

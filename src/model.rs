@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use crate::app_members::{path, Members};
 use crate::diagnostic::pointer_join;
 
 /// Where a definition sits in its file.
@@ -35,6 +36,15 @@ pub fn canonical_id(id: &str, base: &str) -> String {
     } else {
         format!("{base}/{id}")
     };
+    // Most ids are already canonical: keep the string instead of rebuilding it.
+    if joined.len() > 1
+        && joined.starts_with('/')
+        && joined[1..]
+            .split('/')
+            .all(|segment| !matches!(segment, "" | "." | ".."))
+    {
+        return joined;
+    }
     let mut segments: Vec<&str> = Vec::new();
     for segment in joined.split('/') {
         match segment {
@@ -173,10 +183,13 @@ pub fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
         return Some(value);
     }
     let rest = pointer.strip_prefix('/')?;
-    if rest.contains('~') {
+    // A byte search and a char-set pattern: these pointers are a few bytes
+    // long, where the memchr behind a single `char` pattern costs more than
+    // it saves.
+    if rest.as_bytes().contains(&b'~') {
         return value.pointer(pointer);
     }
-    rest.split('/').try_fold(value, |value, token| match value {
+    rest.split(['/']).try_fold(value, |value, token| match value {
         Value::Object(map) => map.get(token),
         // As serde_json: a decimal index without sign or leading zero.
         Value::Array(list) if !token.starts_with('+') && (token == "0" || !token.starts_with('0')) => {
@@ -186,8 +199,8 @@ pub fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     })
 }
 
-pub fn is_resident(app: &Value) -> bool {
-    crate::model::at(app, "/container/volumes")
+pub fn is_resident<'v>(app: impl Members<'v>) -> bool {
+    path(app, &["container", "volumes"])
         .and_then(Value::as_array)
         .is_some_and(|volumes| {
             volumes
@@ -239,13 +252,12 @@ pub struct Networking<'v> {
     pub fixed_host_ports: Vec<FixedHostPort>,
 }
 
-fn get<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Value> {
-    path.iter().try_fold(value, |v, key| v.get(key))
-}
-
-pub fn networking<'v>(app: &'v Value, app_pointer: &str) -> Networking<'v> {
-    let docker_network = get(app, &["container", "docker", "network"]).and_then(Value::as_str);
-    let networks = app.get("networks").and_then(Value::as_array).filter(|n| !n.is_empty());
+pub fn networking<'v>(app: impl Members<'v>, app_pointer: &str) -> Networking<'v> {
+    let docker_network = path(app, &["container", "docker", "network"]).and_then(Value::as_str);
+    let networks = app
+        .member("networks")
+        .and_then(Value::as_array)
+        .filter(|n| !n.is_empty());
 
     let (mode, mode_pointer, legacy) = if let Some(network) = docker_network {
         // 1.5+ reads these case-insensitively; 1.4 rejects other cases.
@@ -266,7 +278,7 @@ pub fn networking<'v>(app: &'v Value, app_pointer: &str) -> Networking<'v> {
             _ => NetworkMode::Container,
         };
         (mode, Some(format!("{app_pointer}/networks")), false)
-    } else if app.get("ipAddress").is_some_and(|v| !v.is_null()) {
+    } else if app.member("ipAddress").is_some_and(|v| !v.is_null()) {
         (NetworkMode::Container, Some(format!("{app_pointer}/ipAddress")), false)
     } else {
         (NetworkMode::Host, None, false)
@@ -276,12 +288,12 @@ pub fn networking<'v>(app: &'v Value, app_pointer: &str) -> Networking<'v> {
     // port mappings only for BRIDGE and USER), so only these count.
     let mut port_mappings = Vec::new();
     if matches!(mode, NetworkMode::Bridge | NetworkMode::Container) {
-        for path in [
+        for route in [
             &["container", "portMappings"][..],
             &["container", "docker", "portMappings"][..],
         ] {
-            if let Some(Value::Array(items)) = get(app, path) {
-                let base = format!("{app_pointer}/{}", path.join("/"));
+            if let Some(Value::Array(items)) = path(app, route) {
+                let base = format!("{app_pointer}/{}", route.join("/"));
                 for (i, item) in items.iter().enumerate() {
                     port_mappings.push((pointer_join(&base, i), item));
                 }
@@ -303,8 +315,8 @@ pub fn networking<'v>(app: &'v Value, app_pointer: &str) -> Networking<'v> {
     }
     // Under host networking the task binds the agent's ports directly; with
     // requirePorts the declared numbers are the ones it must get.
-    if mode == NetworkMode::Host && app.get("requirePorts").and_then(Value::as_bool) == Some(true) {
-        fixed_host_ports.extend(host_ports_declared(app, app_pointer));
+    if mode == NetworkMode::Host && app.member("requirePorts").and_then(Value::as_bool) == Some(true) {
+        fixed_host_ports.extend(host_ports_declared(app.value(), app_pointer));
     }
 
     Networking {
@@ -412,6 +424,24 @@ mod tests {
         );
         assert_eq!(canonical_id("a//b/", "/"), "/a/b");
         assert_eq!(canonical_id("..", "/"), "/");
+    }
+
+    #[test]
+    fn canonical_ids_are_kept_and_others_normalised() {
+        for (id, base, expected) in [
+            ("/shop/cart", "/", "/shop/cart"),
+            ("cart", "/shop", "/shop/cart"),
+            ("cart", "", "/cart"),
+            ("cart", "/", "/cart"),
+            ("cart", "shop", "/shop/cart"),
+            ("/", "/", "/"),
+            ("/shop/", "/", "/shop"),
+            ("/shop/./cart", "/", "/shop/cart"),
+            ("../cart", "/shop/web", "/shop/cart"),
+            ("/shop/...", "/", "/shop/..."),
+        ] {
+            assert_eq!(canonical_id(id, base), expected, "{id:?} in {base:?}");
+        }
     }
 
     #[test]

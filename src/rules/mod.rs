@@ -19,6 +19,7 @@ mod scheduling;
 use serde_json::Value;
 
 use crate::agent_resources::PortRanges;
+use crate::app_members::AppMembers;
 use crate::diagnostic::Diagnostic;
 use crate::marathon_target::{Features, MarathonVersion};
 use crate::model::Networking;
@@ -54,7 +55,8 @@ impl Default for RuleOptions {
 pub struct AppContext<'v> {
     /// JSON pointer of the app in its file (`""`, `/apps/1`, `/0`).
     pub pointer: &'v str,
-    pub app: &'v Value,
+    /// The app's value, its members indexed (it dereferences to the value).
+    pub app: &'v AppMembers<'v>,
     /// The app's canonical id (relative ids resolved against its group, as
     /// Marathon does), when it has a string `id`.
     pub id: Option<&'v str>,
@@ -145,14 +147,15 @@ pub fn all() -> impl Iterator<Item = &'static dyn Rule> {
 /// Run one rule on one app, for the rules' unit tests.
 #[cfg(test)]
 pub(crate) fn run_rule(rule: &dyn Rule, app: serde_json::Value, options: &RuleOptions) -> Vec<Diagnostic> {
-    let networking = crate::model::networking(&app, "");
+    let members = crate::app_members::AppMembers::new(&app);
+    let networking = crate::model::networking(&members, "");
     let id = app
         .get("id")
         .and_then(Value::as_str)
         .map(|id| crate::model::canonical_id(id, "/"));
     let context = AppContext {
         pointer: "",
-        app: &app,
+        app: &members,
         id: id.as_deref(),
         parent_id: "/",
         networking: &networking,

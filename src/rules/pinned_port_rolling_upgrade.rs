@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::{AppContext, Rule};
+use crate::app_members::Members;
 use crate::diagnostic::{Diagnostic, Target};
 use crate::fix::{Action, Fix, Safety};
 use crate::model::{is_resident, FixedBy};
@@ -14,8 +15,8 @@ use crate::model::{is_resident, FixedBy};
 pub struct PinnedPortRollingUpgrade;
 
 /// `["hostname", "UNIQUE"]`, or its equivalent `["hostname", "MAX_PER", "1"]`.
-fn has_hostname_unique(app: &Value) -> bool {
-    let Some(Value::Array(constraints)) = app.get("constraints") else {
+fn has_hostname_unique<'v>(app: impl Members<'v>) -> bool {
+    let Some(Value::Array(constraints)) = app.member("constraints") else {
         return false;
     };
     constraints.iter().any(|c| {

@@ -17,7 +17,7 @@ impl Rule for UserNetworkIncomplete {
     }
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
-        let docker_network = crate::model::at(app.app, "/container/docker/network").and_then(Value::as_str);
+        let docker_network = app.app.at("/container/docker/network").and_then(Value::as_str);
         if docker_network.is_some_and(|n| n.eq_ignore_ascii_case("USER")) {
             check_legacy_user_network(self.id(), app, out);
         }

@@ -595,11 +595,13 @@ impl Rule for InvalidVolume {
     }
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(Value::Array(volumes)) = crate::model::at(app.app, "/container/volumes") else {
+        let Some(Value::Array(volumes)) = app.app.at("/container/volumes") else {
             return;
         };
         let version = app.options.marathon_version;
-        let mesos = crate::model::at(app.app, "/container/type")
+        let mesos = app
+            .app
+            .at("/container/type")
             .and_then(Value::as_str)
             .is_some_and(|t| t.eq_ignore_ascii_case("MESOS"));
         let base = app.field("/container/volumes");
@@ -697,7 +699,9 @@ fn dvdi_app_rules(app: &AppContext<'_>, volumes: &[Value], out: &mut Vec<Diagnos
             .help("set `\"instances\": 1` (each instance would need its own volume)"),
         );
     }
-    if let Some(over) = crate::model::at(app.app, "/upgradeStrategy/maximumOverCapacity")
+    if let Some(over) = app
+        .app
+        .at("/upgradeStrategy/maximumOverCapacity")
         .and_then(Value::as_f64)
         .filter(|&o| o != 0.0)
     {

@@ -99,6 +99,6 @@ pub fn ports_pointer(app: &AppContext<'_>) -> Option<String> {
     };
     candidates
         .iter()
-        .find(|p| crate::model::at(app.app, p).is_some())
+        .find(|p| app.app.at(p).is_some())
         .map(|p| app.field(p))
 }

@@ -3,10 +3,12 @@
 
 use serde_json::Value;
 
+use crate::app_members::Members;
+
 /// A member of an object, with `null` read as absent (as Marathon's readers
 /// do).
-pub(super) fn member<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
-    object.get(key).filter(|v| !v.is_null())
+pub(super) fn member<'v>(object: impl Members<'v>, key: &str) -> Option<&'v Value> {
+    object.member(key).filter(|v| !v.is_null())
 }
 
 /// The container engine (`container.type`).
@@ -17,7 +19,7 @@ pub(super) enum Engine {
 }
 
 /// The app's container, when it has one (an object).
-pub(super) fn container(app: &Value) -> Option<&Value> {
+pub(super) fn container<'v>(app: impl Members<'v>) -> Option<&'v Value> {
     member(app, "container").filter(|c| c.is_object())
 }
 

@@ -56,7 +56,7 @@ impl Rule for InvalidResources {
 
         if modern {
             for field in INT32_FIELDS {
-                let Some(value) = crate::model::at(app.app, field).filter(|v| v.is_number()) else {
+                let Some(value) = app.app.at(field).filter(|v| v.is_number()) else {
                     continue;
                 };
                 if value.as_f64().is_some_and(|v| v > f64::from(i32::MAX)) {
@@ -108,7 +108,7 @@ fn check_gpus(id: &str, app: &AppContext<'_>, gpus: f64, out: &mut Vec<Diagnosti
         )
         .label("GPUs with the Docker engine")
         .help("use `\"type\": \"MESOS\"` (the Mesos engine runs Docker images too), or drop `gpus`");
-        diagnostic = if crate::model::at(app.app, "/container/type").is_some_and(Value::is_string) {
+        diagnostic = if app.app.at("/container/type").is_some_and(Value::is_string) {
             diagnostic.related(app.field("/container/type"), Target::Value, "Docker engine")
         } else {
             diagnostic.related(app.field("/container"), Target::Key, "no `type`, so the Docker engine")

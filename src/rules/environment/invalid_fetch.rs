@@ -5,14 +5,15 @@
 use serde_json::Value;
 
 use super::java_uri::{uri_error, url_error};
+use crate::app_members::Members;
 use crate::diagnostic::{Diagnostic, Target};
 use crate::marathon_target::MarathonVersion;
 use crate::rules::{AppContext, Rule};
 
 pub struct InvalidFetch;
 
-fn non_empty_array<'v>(app: &'v Value, key: &str) -> Option<&'v Vec<Value>> {
-    app.get(key).and_then(Value::as_array).filter(|a| !a.is_empty())
+fn non_empty_array<'v>(app: impl Members<'v>, key: &str) -> Option<&'v Vec<Value>> {
+    app.member(key).and_then(Value::as_array).filter(|a| !a.is_empty())
 }
 
 impl Rule for InvalidFetch {

@@ -6,26 +6,25 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::app_members::Members;
 use crate::marathon_target::MarathonVersion;
 use crate::rules::{AppContext, RuleOptions};
 
 /// The value at `path`, unless it is absent or `null` (Marathon reads a
 /// `null` optional field as absent).
-pub fn get<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Value> {
-    path.iter()
-        .try_fold(value, |v, key| v.get(key))
-        .filter(|v| !v.is_null())
+pub fn get<'v>(value: impl Members<'v>, path: &[&str]) -> Option<&'v Value> {
+    crate::app_members::path(value, path).filter(|v| !v.is_null())
 }
 
-pub fn array<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Vec<Value>> {
+pub fn array<'v>(value: impl Members<'v>, path: &[&str]) -> Option<&'v Vec<Value>> {
     get(value, path).and_then(Value::as_array)
 }
 
-pub fn non_empty_array<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Vec<Value>> {
+pub fn non_empty_array<'v>(value: impl Members<'v>, path: &[&str]) -> Option<&'v Vec<Value>> {
     array(value, path).filter(|items| !items.is_empty())
 }
 
-pub fn string<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
+pub fn string<'v>(value: impl Members<'v>, path: &[&str]) -> Option<&'v str> {
     get(value, path).and_then(Value::as_str)
 }
 
@@ -36,18 +35,18 @@ pub fn modern(options: &RuleOptions) -> bool {
 }
 
 /// `container.docker.network`, upper-cased (`BRIDGE`, `HOST`, `USER`, `NONE`).
-pub fn docker_network(app: &Value) -> Option<String> {
+pub fn docker_network<'v>(app: impl Members<'v>) -> Option<String> {
     string(app, &["container", "docker", "network"]).map(str::to_ascii_uppercase)
 }
 
 /// The top-level `ipAddress` object, when there is one.
-pub fn ip_address(app: &Value) -> Option<&Value> {
+pub fn ip_address<'v>(app: impl Members<'v>) -> Option<&'v Value> {
     get(app, &["ipAddress"]).filter(|v| v.is_object())
 }
 
 /// A container whose engine is Docker: `container.type` is `DOCKER`, or
 /// missing (Marathon's default engine).
-pub fn docker_engine(app: &Value) -> bool {
+pub fn docker_engine<'v>(app: impl Members<'v>) -> bool {
     get(app, &["container"])
         .is_some_and(|c| c.is_object() && string(c, &["type"]).is_none_or(|t| t.eq_ignore_ascii_case("DOCKER")))
 }

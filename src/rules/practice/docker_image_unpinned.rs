@@ -37,7 +37,7 @@ impl Rule for DockerImageUnpinned {
     }
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(image) = crate::model::at(app.app, "/container/docker/image").and_then(Value::as_str) else {
+        let Some(image) = app.app.at("/container/docker/image").and_then(Value::as_str) else {
             return;
         };
         let Some(problem) = problem(image) else {
