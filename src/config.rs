@@ -482,6 +482,9 @@ pub struct Resolver {
     loaded: std::collections::HashMap<PathBuf, Option<Arc<Config>>>,
     /// The closest configuration file of each directory asked about.
     by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    /// The last directory's answer (`None`: broken, already reported): a
+    /// walk asks for the same directory file after file.
+    last: Option<(PathBuf, Option<Arc<Config>>)>,
     defaults: Arc<Config>,
 }
 
@@ -493,6 +496,7 @@ impl Resolver {
             discover: !no_config,
             loaded: Default::default(),
             by_dir: Default::default(),
+            last: None,
             defaults: Arc::new(Config::defaults(Path::new("."))),
         })
     }
@@ -506,6 +510,17 @@ impl Resolver {
         if !self.discover {
             return Ok(self.defaults.clone());
         }
+        if let Some((last, config)) = &self.last {
+            if last == dir {
+                return config.clone().ok_or_else(Vec::new);
+            }
+        }
+        let result = self.find_for_dir(dir);
+        self.last = Some((dir.to_path_buf(), result.as_ref().ok().cloned()));
+        result
+    }
+
+    fn find_for_dir(&mut self, dir: &Path) -> Result<Arc<Config>, Vec<FileReport>> {
         let found = self
             .by_dir
             .entry(dir.to_path_buf())
