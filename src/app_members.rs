@@ -105,7 +105,8 @@ impl<'v> AppMembers<'v> {
         }
     }
 
-    /// As [`crate::model::at`]: the value at a JSON pointer into the app.
+    /// As [`crate::model::at`]: the value at a JSON pointer into the app (an
+    /// object, whose first token is a member name).
     pub fn at(&self, pointer: &str) -> Option<&'v Value> {
         let Some(rest) = pointer.strip_prefix('/') else {
             return crate::model::at(self.value, pointer);
