@@ -55,18 +55,26 @@ fn strip_descriptions(node: &mut serde_json::Value) {
 
 /// A position-independent executable is relocated by the dynamic loader at
 /// every start: 25,000 pointers (vtables, panic locations, string tables)
-/// written into about 110 pages, each a page fault, which is a tenth of a
-/// one-file run (BENCHMARKS.md). A release binary on Linux with glibc is
-/// therefore linked at a fixed address, where the linker has already filled
-/// them in. What this gives up is the randomised load address of the
-/// executable's own code; its libraries, heap and stacks stay randomised.
+/// written into about 110 pages of `.data.rel.ro`, each a page fault, a fifth
+/// of a one-file run's page faults (BENCHMARKS.md). A dynamically linked
+/// release binary on Linux with glibc is therefore linked at a fixed address,
+/// where the linker has already filled them in. What this gives up is the
+/// randomised load address of the executable's own code; its libraries, heap
+/// and stacks stay randomised. `MARATHON_LINT_PIE` set (to anything) at build
+/// time keeps a position-independent binary.
 fn link_at_a_fixed_address() {
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     println!("cargo:rerun-if-env-changed=MARATHON_LINT_PIE");
+    // A static glibc binary (`+crt-static`) is linked with `-static-pie`;
+    // `-no-pie` on top of it makes a binary that crashes at start.
+    let static_binary = var("CARGO_CFG_TARGET_FEATURE")
+        .split(',')
+        .any(|feature| feature == "crt-static");
     if var("PROFILE") == "release"
         && var("CARGO_CFG_TARGET_OS") == "linux"
         && var("CARGO_CFG_TARGET_ENV") == "gnu"
-        && var("MARATHON_LINT_PIE").is_empty()
+        && !static_binary
+        && std::env::var_os("MARATHON_LINT_PIE").is_none()
     {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
