@@ -171,10 +171,6 @@ pub fn definitions(root: &Value) -> Vec<Definition<'_>> {
     out
 }
 
-/// Does the app have a local persistent volume (`container.volumes[].persistent`)?
-/// Such an app is resident: Marathon adds the default `residency` when it
-/// reads the app, and resident-app rules (upgrade strategy, unreachable
-/// strategy, roles) apply to it.
 /// The value at a JSON pointer, like `Value::pointer` but without allocating
 /// for every segment (rules look up a few pointers per app; it showed in
 /// profiles). Escaped segments (`~0`, `~1`) take serde_json's own path.
@@ -199,6 +195,10 @@ pub fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     })
 }
 
+/// Does the app have a local persistent volume (`container.volumes[].persistent`)?
+/// Such an app is resident: Marathon adds the default `residency` when it
+/// reads the app, and resident-app rules (upgrade strategy, unreachable
+/// strategy, roles) apply to it.
 pub fn is_resident<'v>(app: impl Members<'v>) -> bool {
     path(app, &["container", "volumes"])
         .and_then(Value::as_array)
