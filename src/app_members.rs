@@ -119,10 +119,6 @@ impl<'v> AppMembers<'v> {
         }
         crate::model::at(self.get(first)?, tail)
     }
-
-    pub fn value(&self) -> &'v Value {
-        self.value
-    }
 }
 
 impl Deref for AppMembers<'_> {

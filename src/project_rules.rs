@@ -226,7 +226,6 @@ impl ProjectRules {
                         file: this,
                         pointer: port.pointer.as_str().into(),
                     };
-
                     self.first_by_port.insert(port.value, (id.into(), place));
                 }
             }

@@ -156,12 +156,7 @@ fn the_streamed_report_is_the_report_of_all_files_together() {
     );
 
     for threads in ["1", "2", "8"] {
-        let output = common::bin()
-            .current_dir(dir.path())
-            .env("RAYON_NUM_THREADS", threads)
-            .args(["--format", "json", "project"])
-            .output()
-            .unwrap();
+        let output = json_report_with_threads(dir.path(), "project", threads);
         assert_eq!(
             output.status.code(),
             Some(1),
@@ -174,6 +169,16 @@ fn the_streamed_report_is_the_report_of_all_files_together() {
             "{threads} threads: the streamed report differs from the report of all files together"
         );
     }
+}
+
+/// The binary's JSON report of `path`, run in `dir` with `threads` linting threads.
+fn json_report_with_threads(dir: &Path, path: &str, threads: &str) -> std::process::Output {
+    common::bin()
+        .current_dir(dir)
+        .env("RAYON_NUM_THREADS", threads)
+        .args(["--format", "json", path])
+        .output()
+        .unwrap()
 }
 
 /// Many files waiting at once: the first half depend on apps of the second
@@ -211,12 +216,7 @@ fn many_files_waiting_for_later_ones_give_the_same_report() {
         "one in four of the first half depends on nothing defined"
     );
     for threads in ["1", "2"] {
-        let output = common::bin()
-            .current_dir(dir.path())
-            .env("RAYON_NUM_THREADS", threads)
-            .args(["--format", "json", "chain"])
-            .output()
-            .unwrap();
+        let output = json_report_with_threads(dir.path(), "chain", threads);
         assert_eq!(String::from_utf8(output.stdout).unwrap(), expected, "{threads} threads");
     }
 }
