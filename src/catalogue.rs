@@ -87,7 +87,8 @@ pub enum Expect {
 /// More words in the tag set what it is linted against, as the command-line
 /// flags of the same names do: `agent-resources=...`, `marathon-version=1.4`,
 /// `enable-features=secrets,gpu_resources`, `default-network-name=dcos`; and
-/// `encoding=latin1` lints its bytes as Latin-1 (the only way a Markdown file
+/// `agents=COUNT|RESOURCES|ATTRIBUTES|HOSTS` (repeatable), `mesos-role=ROLE`
+/// and `running=APP@HOST:PORT,...` describe the cluster; `encoding=latin1` lints its bytes as Latin-1 (the only way a Markdown file
 /// can show a file that is not UTF-8), and `files` makes it several files.
 #[derive(Debug, Clone)]
 pub struct Example {
@@ -97,6 +98,13 @@ pub struct Example {
     pub marathon_version: Option<String>,
     pub enable_features: Option<String>,
     pub default_network_name: Option<String>,
+    /// `agents=COUNT|RESOURCES|ATTRIBUTES|HOST,HOST`: a class of agents, as
+    /// `[[agents]]` writes it (repeatable; later parts optional).
+    pub agents: Vec<String>,
+    /// `mesos-role=ROLE`: Marathon's `--mesos_role`.
+    pub mesos_role: Option<String>,
+    /// `running=APP@HOST:PORT,...`: tasks of running apps holding host ports.
+    pub running: Option<String>,
     pub latin1: bool,
     /// `files`: the block is a JSON object mapping file names to documents,
     /// linted together in one run (for rules across files).
@@ -110,7 +118,11 @@ impl Example {
     pub fn rule_options(&self) -> Result<crate::rules::RuleOptions, String> {
         let mut options = crate::rules::RuleOptions::default();
         if let Some(resources) = &self.agent_resources {
-            options.agent_ports = crate::agent_resources::parse(resources)?;
+            let resources = crate::cluster::resources::parse(resources)?;
+            options.cluster = std::sync::Arc::new(crate::cluster::Cluster {
+                agents: std::sync::Arc::new(crate::cluster::Agents::assumed(resources, "agent-resources")),
+                ..Default::default()
+            });
         }
         if let Some(version) = &self.marathon_version {
             options.marathon_version = version.parse()?;
@@ -119,6 +131,63 @@ impl Example {
             options.features = features.parse()?;
         }
         options.default_network_name = self.default_network_name.clone();
+        options.mesos_role = self.mesos_role.clone();
+        if !self.agents.is_empty() || self.running.is_some() {
+            let mut builder = crate::cluster::ClusterBuilder::default();
+            for (i, class) in self.agents.iter().enumerate() {
+                let mut parts = class.split('|');
+                let count: usize = parts
+                    .next()
+                    .and_then(|c| c.parse().ok())
+                    .ok_or_else(|| format!("agents={class}: start with the number of agents"))?;
+                let resources = crate::cluster::resources::parse(parts.next().unwrap_or(""))?;
+                let attributes = crate::cluster::attributes::Attributes::parse_text(parts.next().unwrap_or(""))?;
+                let hostnames: Vec<String> = parts
+                    .next()
+                    .map(|h| h.split(',').map(str::to_string).collect())
+                    .unwrap_or_default();
+                builder.add_hand_written(
+                    crate::cluster::HandWritten {
+                        count,
+                        resources,
+                        attributes,
+                        hostnames,
+                        region: None,
+                        zone: None,
+                    },
+                    format!("example agents #{}", i + 1),
+                );
+            }
+            if let Some(running) = &self.running {
+                let mut apps = Vec::new();
+                for task in running.split(',') {
+                    let (app, rest) = task
+                        .split_once('@')
+                        .ok_or_else(|| format!("running={task}: write APP@HOST:PORT"))?;
+                    let (host, port) = rest
+                        .split_once(':')
+                        .ok_or_else(|| format!("running={task}: write APP@HOST:PORT"))?;
+                    apps.push(crate::cluster::exports::ExportedApp {
+                        id: app.to_string(),
+                        pointer: String::new(),
+                        definition: serde_json::Value::Null,
+                        tasks: vec![crate::cluster::exports::RunningTask {
+                            host: host.to_string(),
+                            agent_id: None,
+                            ports: vec![port
+                                .parse()
+                                .map_err(|_| format!("running={task}: the port is not a number"))?],
+                        }],
+                    });
+                }
+                builder
+                    .add_export(crate::cluster::exports::Export::Apps(apps), "example")
+                    .map_err(|e| e.message)?;
+            }
+            let mut cluster = crate::cluster::Cluster::default();
+            builder.build().apply(&mut cluster);
+            options.cluster = std::sync::Arc::new(cluster);
+        }
         Ok(options)
     }
 
@@ -170,6 +239,9 @@ impl RuleDoc {
                         marathon_version: None,
                         enable_features: None,
                         default_network_name: None,
+                        agents: Vec::new(),
+                        mesos_role: None,
+                        running: None,
                         latin1: false,
                         files: false,
                         unknown_words: Vec::new(),
@@ -183,7 +255,13 @@ impl RuleDoc {
                             "files" => example.files = true,
                             _ => {
                                 let (key, value) = word.split_once('=').unwrap_or((word, ""));
+                                if key == "agents" {
+                                    example.agents.push(value.to_string());
+                                    continue;
+                                }
                                 let slot = match key {
+                                    "mesos-role" => &mut example.mesos_role,
+                                    "running" => &mut example.running,
                                     "agent-resources" => &mut example.agent_resources,
                                     "marathon-version" => &mut example.marathon_version,
                                     "enable-features" => &mut example.enable_features,

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::agent_resources;
 use crate::config::{self, SettingsPatch};
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::discover::{self, Found, Input};
@@ -57,6 +56,16 @@ pub enum Command {
     /// from and every setting, after overrides and flags.
     Config {
         /// The file (or directory) to show the configuration of.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        settings: Args,
+    },
+    /// Print the cluster the linter believes in for a path: agent classes
+    /// with counts, roles, port ranges and attributes, Marathon's settings
+    /// and where each came from, and the host ports running apps hold.
+    Cluster {
+        /// The file (or directory) whose cluster to show.
         #[arg(default_value = ".")]
         path: PathBuf,
         #[command(flatten)]
@@ -122,11 +131,17 @@ pub struct Args {
     pub format: Format,
 
     /// The Mesos agents' resources, as in /etc/mesos-slave/resources or the
-    /// agent's --resources flag, e.g. "ports:[80-80, 31000-32000]" (other
-    /// resources and Mesos' JSON form are accepted). Only `ports` is used;
-    /// without one, agents offer Mesos' default [31000-32000].
+    /// agent's --resources flag, e.g. "cpus:8;mem:4096;ports(*):[31000-32000]"
+    /// (roles and Mesos' JSON form are accepted): one class of agents. Without
+    /// ports, agents offer Mesos' default [31000-32000].
     #[arg(long, value_name = "RESOURCES")]
     pub agent_resources: Option<String>,
+
+    /// A cluster export to judge placement against (repeatable): Mesos
+    /// /master/state, /master/slaves or an agent's /state; Marathon /v2/info
+    /// or /v2/apps. Recognised by shape.
+    #[arg(long, value_name = "PATH")]
+    pub cluster: Vec<PathBuf>,
 
     /// The Marathon version the definitions are sent to (1.4 to 1.10); rules
     /// that differ between versions follow it.
@@ -220,6 +235,7 @@ pub fn run() -> ExitCode {
             rule_docs::show(id, policies).and_then(|page| print(&page))
         }),
         Some(Command::Config { path, settings }) => show_config(path, settings),
+        Some(Command::Cluster { path, settings }) => show_cluster(path, settings),
         Some(Command::Migrate { paths, diff }) => migrate(paths, *diff),
         Some(Command::Lsp) => Ok(crate::lsp::run()),
         Some(Command::Schema { marathon_version, kind }) => with_configured_version(*marathon_version, |version| {
@@ -285,20 +301,46 @@ fn print(text: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Why the command line's settings could not be read.
+pub enum FlagError {
+    /// A bad value: the message.
+    Message(String),
+    /// Cluster exports that could not be read: reports on them.
+    Reports(Vec<FileReport>),
+}
+
 /// What the command line sets, which beats every configuration file.
-fn flags_patch(args: &Args) -> Result<SettingsPatch, String> {
+pub fn flags_patch(args: &Args) -> Result<SettingsPatch, FlagError> {
+    let mut cluster = crate::cluster::load_layer(&args.cluster, Vec::new()).map_err(FlagError::Reports)?;
+    if let Some(text) = &args.agent_resources {
+        let resources = crate::cluster::resources::parse(text)
+            .map_err(|e| FlagError::Message(format!("--agent-resources: {e}")))?;
+        if cluster.agents.is_some() {
+            return Err(FlagError::Message(
+                "--agent-resources and the agents of a --cluster export both describe the agents: give one".to_string(),
+            ));
+        }
+        cluster.agents = Some(Arc::new(crate::cluster::Agents::assumed(
+            resources,
+            "--agent-resources",
+        )));
+    }
     Ok(SettingsPatch {
         marathon_version: args.marathon_version,
-        agent_resources: args
-            .agent_resources
-            .as_deref()
-            .map(agent_resources::parse)
-            .transpose()
-            .map_err(|e| format!("--agent-resources: {e}"))?,
         features: args.enable_features,
         default_network_name: args.default_network_name.clone(),
-        levels: Default::default(),
+        cluster,
+        origin: "the command line".to_string(),
+        ..SettingsPatch::default()
     })
+}
+
+/// Report a flag problem: a message (exit 2), or located reports.
+fn flag_error(args: &Args, error: FlagError) -> Result<ExitCode, String> {
+    match error {
+        FlagError::Message(message) => Err(message),
+        FlagError::Reports(reports) => report_config_errors(args, reports),
+    }
 }
 
 /// `marathon-lint migrate`: rewrite (or show) each definition in the 1.5+
@@ -372,21 +414,45 @@ fn migrate(paths: &[PathBuf], diff: bool) -> Result<ExitCode, String> {
 /// `marathon-lint config PATH`: the effective configuration, so users can
 /// see why a rule fired.
 fn show_config(path: &Path, args: &Args) -> Result<ExitCode, String> {
-    let flags = flags_patch(args)?;
-    let mut configs = match config::Resolver::new(args.config.as_deref(), args.no_config) {
-        Ok(resolver) => resolver,
-        Err(reports) => return report_config_errors(args, reports),
+    let (config, flags) = match config_and_flags(path, args) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
+    print(&config::describe(&config, path, &flags))
+}
+
+/// `marathon-lint cluster PATH`: the cluster facts rules judge against.
+fn show_cluster(path: &Path, args: &Args) -> Result<ExitCode, String> {
+    let (config, flags) = match config_and_flags(path, args) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let settings = crate::commands::cluster::settings(&config, path, &flags);
+    if args.format == Format::Json {
+        let mut text = serde_json::to_string_pretty(&crate::commands::cluster::to_json(path, &settings))
+            .map_err(|e| format!("cannot write JSON: {e}"))?;
+        text.push('\n');
+        print(&text)
+    } else {
+        print(&crate::commands::cluster::to_text(path, &config, &settings))
+    }
+}
+
+/// The configuration for `path` and the flags, or the exit of a broken one.
+fn config_and_flags(
+    path: &Path,
+    args: &Args,
+) -> Result<(Arc<config::Config>, SettingsPatch), Result<ExitCode, String>> {
+    let flags = flags_patch(args).map_err(|e| flag_error(args, e))?;
+    let mut configs =
+        config::Resolver::new(args.config.as_deref(), args.no_config).map_err(|r| report_config_errors(args, r))?;
     let dir = if path.is_dir() {
         path.to_path_buf()
     } else {
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    let config = match configs.for_dir(&dir) {
-        Ok(config) => config,
-        Err(reports) => return report_config_errors(args, reports),
-    };
-    print(&config::describe(&config, path, &flags))
+    let config = configs.for_dir(&dir).map_err(|r| report_config_errors(args, r))?;
+    Ok((config, flags))
 }
 
 /// One entry of a run, in output order: already decided (an unreadable path,
@@ -495,7 +561,10 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     // other core while this one finds, reads and parses the files. Nothing
     // waits for it unless an app needs it.
     std::thread::spawn(crate::schema::warm_up);
-    let flags = flags_patch(args)?;
+    let flags = match flags_patch(args) {
+        Ok(flags) => flags,
+        Err(e) => return flag_error(args, e),
+    };
     let max_bytes = args.max_file_size.saturating_mul(1024 * 1024);
     let mut gitignores = discover::Gitignores::default();
     let mut linters: std::collections::HashMap<usize, Arc<Linter>> = std::collections::HashMap::new();

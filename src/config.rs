@@ -12,8 +12,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::cluster::{Cluster, ClusterPatch};
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
-use crate::marathon_target::{Features, MarathonVersion};
+use crate::marathon_target::{Features, MarathonVersion, RoleBehavior};
 use crate::rules::RuleOptions;
 use crate::source::SourceFile;
 
@@ -49,6 +50,35 @@ struct RawSettings<'r> {
     enable_features: &'r Option<Spanned<Vec<String>>>,
     default_network_name: &'r Option<String>,
     rules: &'r BTreeMap<String, Spanned<String>>,
+    cluster: &'r Option<Spanned<Vec<Spanned<String>>>>,
+    agents: &'r Option<Spanned<Vec<RawAgents>>>,
+    marathon: &'r Option<Spanned<RawMarathon>>,
+}
+
+/// `[[agents]]`: a class of identical agents, written as Mesos takes them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAgents {
+    count: Spanned<i64>,
+    resources: Option<Spanned<String>>,
+    attributes: Option<Spanned<String>>,
+    #[serde(default)]
+    hostnames: Vec<String>,
+    region: Option<String>,
+    zone: Option<String>,
+}
+
+/// `[marathon]`: the server's settings that `/v2/info` shows, and those it
+/// does not.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawMarathon {
+    version: Option<Spanned<String>>,
+    mesos_role: Option<Spanned<String>>,
+    default_accepted_resource_roles: Option<Spanned<Vec<String>>>,
+    accepted_resource_roles_default_behavior: Option<Spanned<String>>,
+    features: Option<Spanned<Vec<String>>>,
+    default_network_name: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,6 +100,9 @@ struct RawOverride {
     default_network_name: Option<String>,
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
+    cluster: Option<Spanned<Vec<Spanned<String>>>>,
+    agents: Option<Spanned<Vec<RawAgents>>>,
+    marathon: Option<Spanned<RawMarathon>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,6 +114,9 @@ struct RawConfig {
     default_network_name: Option<String>,
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
+    cluster: Option<Spanned<Vec<Spanned<String>>>>,
+    agents: Option<Spanned<Vec<RawAgents>>>,
+    marathon: Option<Spanned<RawMarathon>>,
     #[serde(default)]
     files: RawFiles,
     #[serde(default)]
@@ -97,6 +133,9 @@ impl RawConfig {
             enable_features: &self.enable_features,
             default_network_name: &self.default_network_name,
             rules: &self.rules,
+            cluster: &self.cluster,
+            agents: &self.agents,
+            marathon: &self.marathon,
         }
     }
 }
@@ -109,6 +148,9 @@ impl RawOverride {
             enable_features: &self.enable_features,
             default_network_name: &self.default_network_name,
             rules: &self.rules,
+            cluster: &self.cluster,
+            agents: &self.agents,
+            marathon: &self.marathon,
         }
     }
 }
@@ -120,32 +162,142 @@ pub struct Settings {
     pub options: RuleOptions,
     /// Per-rule level; rules not named keep their default severity.
     pub levels: BTreeMap<String, Level>,
+    /// The cluster as the layers so far describe it; `finish` puts it in
+    /// `options`, with what its `/v2/info` says where no layer set it.
+    pub cluster: Cluster,
+    /// Which Marathon settings a layer set explicitly (they beat `/v2/info`).
+    explicit: Explicit,
+    /// Where each Marathon setting and cluster part came from, by key
+    /// (`marathon-version`, `agents`, ...), for `marathon-lint cluster`.
+    pub origins: BTreeMap<&'static str, String>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Explicit {
+    version: bool,
+    features: bool,
+    network: bool,
+    mesos_role: bool,
+}
+
+impl Settings {
+    /// The settings as rules see them: the cluster in place, and Marathon's
+    /// own `/v2/info` used for what no flag or configuration set.
+    pub fn finish(&mut self) {
+        if let Some(info) = self.cluster.info.clone() {
+            let info = &info.info;
+            let from_info = format!(
+                "{} (/v2/info)",
+                self.cluster.info.as_ref().map_or("", |i| i.source.as_str())
+            );
+            if !self.explicit.version {
+                if let Some(version) = info.version.as_deref().and_then(|v| v.parse().ok()) {
+                    self.options.marathon_version = version;
+                    self.origins.insert("marathon-version", from_info.clone());
+                }
+            }
+            if !self.explicit.features {
+                if let Some(features) = &info.features {
+                    // Names this linter does not know change nothing it checks.
+                    self.options.features = Features::from_names_lenient(features);
+                    self.origins.insert("enable-features", from_info.clone());
+                }
+            }
+            if !self.explicit.network {
+                if let Some(name) = &info.default_network_name {
+                    self.options.default_network_name = Some(name.clone());
+                    self.origins.insert("default-network-name", from_info.clone());
+                }
+            }
+            if !self.explicit.mesos_role {
+                self.options.mesos_role = info.mesos_role.clone();
+                if info.mesos_role.is_some() {
+                    self.origins.insert("mesos-role", from_info);
+                }
+            }
+        }
+        if self.options.mesos_role.is_none() && !self.explicit.mesos_role {
+            // Without /v2/info, a master export shows the role a single
+            // Marathon framework registered with.
+            let roles = &self.cluster.agents.marathon_roles;
+            let chosen = match self.cluster.info.as_ref().and_then(|i| i.info.framework_id.clone()) {
+                Some(id) => roles.iter().find(|(f, _)| *f == id).map(|(_, r)| r.clone()),
+                None if roles.len() == 1 => Some(roles[0].1.clone()),
+                None => None,
+            };
+            self.options.mesos_role = chosen.filter(|r| r != crate::cluster::resources::UNRESERVED);
+            if self.options.mesos_role.is_some() {
+                self.origins
+                    .insert("mesos-role", "the Marathon framework of the Mesos export".to_string());
+            }
+        }
+        self.options.cluster = Arc::new(self.cluster.clone());
+    }
 }
 
 /// The parts of the settings one layer (file, override, command line) sets.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsPatch {
     pub marathon_version: Option<MarathonVersion>,
-    pub agent_resources: Option<crate::agent_resources::PortRanges>,
     pub features: Option<Features>,
     pub default_network_name: Option<String>,
+    pub mesos_role: Option<String>,
+    pub default_accepted_resource_roles: Option<Vec<String>>,
+    pub role_behavior: Option<RoleBehavior>,
+    /// The agents, `/v2/info` and running apps this layer describes.
+    pub cluster: ClusterPatch,
     pub levels: BTreeMap<String, Level>,
+    /// What users call this layer: the configuration file, one of its
+    /// overrides, or the command line.
+    pub origin: String,
 }
 
 impl SettingsPatch {
     pub fn apply(&self, settings: &mut Settings) {
+        let mut from_here = |key: &'static str| {
+            settings.origins.insert(key, self.origin.clone());
+        };
+        if self.marathon_version.is_some() {
+            from_here("marathon-version");
+        }
+        if self.features.is_some() {
+            from_here("enable-features");
+        }
+        if self.default_network_name.is_some() {
+            from_here("default-network-name");
+        }
+        if self.mesos_role.is_some() {
+            from_here("mesos-role");
+        }
+        if self.default_accepted_resource_roles.is_some() {
+            from_here("default-accepted-resource-roles");
+        }
+        if self.role_behavior.is_some() {
+            from_here("accepted-resource-roles-default-behavior");
+        }
         if let Some(version) = self.marathon_version {
             settings.options.marathon_version = version;
-        }
-        if let Some(ports) = &self.agent_resources {
-            settings.options.agent_ports = ports.clone();
+            settings.explicit.version = true;
         }
         if let Some(features) = self.features {
             settings.options.features = features;
+            settings.explicit.features = true;
         }
         if let Some(name) = &self.default_network_name {
             settings.options.default_network_name = Some(name.clone());
+            settings.explicit.network = true;
         }
+        if let Some(role) = &self.mesos_role {
+            settings.options.mesos_role = Some(role.clone());
+            settings.explicit.mesos_role = true;
+        }
+        if let Some(roles) = &self.default_accepted_resource_roles {
+            settings.options.default_accepted_resource_roles = Some(roles.clone());
+        }
+        if let Some(behavior) = self.role_behavior {
+            settings.options.role_behavior = Some(behavior);
+        }
+        self.cluster.apply(&mut settings.cluster);
         settings.levels.extend(self.levels.iter().map(|(k, v)| (k.clone(), *v)));
     }
 }
@@ -209,6 +361,15 @@ impl Config {
         let relative = self.relative(path);
         let included = self.include.as_ref().is_none_or(|set| set.is_match(&relative));
         included && !self.exclude.is_match(&relative)
+    }
+
+    /// The settings rules see for one file: `settings_for`, then the
+    /// command line's, then what `/v2/info` says where none set it.
+    pub fn resolved_settings(&self, path: &Path, flags: &SettingsPatch) -> (Settings, Vec<String>) {
+        let (mut settings, applied) = self.settings_for(path);
+        flags.apply(&mut settings);
+        settings.finish();
+        (settings, applied)
     }
 
     /// The settings for one file: defaults, then the file's top level, then
@@ -344,23 +505,32 @@ fn from_text(path: &Path, text: String) -> Result<Arc<Config>, LoadError> {
     }
     let policy_ids: Vec<String> = policies.iter().map(|p| p.id().to_string()).collect();
     let mut problems = Vec::new();
-    let base = patch(&raw.settings(), &policy_ids, &mut problems);
+    let mut other_files = Vec::new();
+    let mut base = patch(&raw.settings(), &policy_ids, &dir, &mut problems, &mut other_files);
+    base.origin = shown(&absolute).display().to_string();
     let include = raw.files.include.as_ref().map(|globs| glob_set(globs, &mut problems));
     let exclude = glob_set(&raw.files.exclude, &mut problems);
     let overrides = raw
         .overrides
         .iter()
         .map(|o| {
-            let patterns = o.paths.get_ref().iter().map(|p| p.get_ref().clone()).collect();
-            (
-                glob_set(o.paths.get_ref(), &mut problems),
-                patterns,
-                patch(&o.settings(), &policy_ids, &mut problems),
-            )
+            let patterns: Vec<String> = o.paths.get_ref().iter().map(|p| p.get_ref().clone()).collect();
+            let mut layer = patch(&o.settings(), &policy_ids, &dir, &mut problems, &mut other_files);
+            layer.origin = format!(
+                "{} [[overrides]] paths = [{}]",
+                shown(&absolute).display(),
+                patterns.join(", ")
+            );
+            (glob_set(o.paths.get_ref(), &mut problems), patterns, layer)
         })
         .collect();
     if !problems.is_empty() {
-        return Err(report(file, problems).into());
+        let mut reports = vec![report(file, problems)];
+        reports.extend(other_files);
+        return Err(LoadError::Policies(reports));
+    }
+    if !other_files.is_empty() {
+        return Err(LoadError::Policies(other_files));
     }
     Ok(Arc::new(Config {
         path: Some(path.to_path_buf()),
@@ -394,9 +564,80 @@ fn error_at(span: std::ops::Range<usize>, message: impl Into<String>, help: impl
     Diagnostic::at_span("config-error", span, message).help(help)
 }
 
-fn patch(raw: &RawSettings<'_>, policy_ids: &[String], problems: &mut Vec<Diagnostic>) -> SettingsPatch {
+fn patch(
+    raw: &RawSettings<'_>,
+    policy_ids: &[String],
+    dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+    other_files: &mut Vec<FileReport>,
+) -> SettingsPatch {
     let mut patch = SettingsPatch::default();
-    if let Some(version) = raw.marathon_version {
+    let mut version = raw.marathon_version.as_ref();
+    let mut features = raw.enable_features.as_ref();
+    let mut network = raw.default_network_name.clone();
+    if let Some(table) = raw.marathon {
+        let marathon = table.get_ref();
+        // `[marathon]` may name the top level's settings too, but only once.
+        let mut once = |top: bool, inner: Option<std::ops::Range<usize>>, key: &str| {
+            if let (true, Some(span)) = (top, inner) {
+                problems.push(error_at(
+                    span,
+                    format!("`{key}` is set both at the top level and in [marathon]"),
+                    "keep one of the two",
+                ));
+            }
+        };
+        once(
+            version.is_some(),
+            marathon.version.as_ref().map(Spanned::span),
+            "version",
+        );
+        once(
+            features.is_some(),
+            marathon.features.as_ref().map(Spanned::span),
+            "features",
+        );
+        once(
+            network.is_some() && marathon.default_network_name.is_some(),
+            Some(table.span()),
+            "default-network-name",
+        );
+        version = version.or(marathon.version.as_ref());
+        features = features.or(marathon.features.as_ref());
+        network = network.or_else(|| marathon.default_network_name.clone());
+        if let Some(role) = &marathon.mesos_role {
+            match crate::rules::role_name_problem(role.get_ref()) {
+                None => patch.mesos_role = Some(role.get_ref().clone()),
+                Some(why) => problems.push(error_at(
+                    role.span(),
+                    why,
+                    "write the role Marathon's --mesos_role names",
+                )),
+            }
+        }
+        if let Some(roles) = &marathon.default_accepted_resource_roles {
+            if roles.get_ref().is_empty() {
+                problems.push(error_at(
+                    roles.span(),
+                    "Marathon refuses to start with an empty --default_accepted_resource_roles",
+                    "list the roles, e.g. [\"*\"]",
+                ));
+            } else {
+                patch.default_accepted_resource_roles = Some(roles.get_ref().clone());
+            }
+        }
+        if let Some(behavior) = &marathon.accepted_resource_roles_default_behavior {
+            match behavior.get_ref().parse() {
+                Ok(b) => patch.role_behavior = Some(b),
+                Err(e) => problems.push(error_at(
+                    behavior.span(),
+                    e,
+                    "use \"any\", \"reserved\" or \"unreserved\"",
+                )),
+            }
+        }
+    }
+    if let Some(version) = version {
         match version.get_ref().parse() {
             Ok(v) => patch.marathon_version = Some(v),
             Err(e) => problems.push(error_at(
@@ -406,17 +647,47 @@ fn patch(raw: &RawSettings<'_>, policy_ids: &[String], problems: &mut Vec<Diagno
             )),
         }
     }
-    if let Some(resources) = raw.agent_resources {
-        match crate::agent_resources::parse(resources.get_ref()) {
-            Ok(ports) => patch.agent_resources = Some(ports),
-            Err(e) => problems.push(error_at(
-                resources.span(),
-                e,
-                "write it as the agents' --resources, e.g. \"ports:[31000-32000]\"",
-            )),
+    let shorthand = raw.agent_resources.as_ref().and_then(|resources| {
+        match crate::cluster::resources::parse(resources.get_ref()) {
+            Ok(parsed) => Some((parsed, resources.span())),
+            Err(e) => {
+                problems.push(error_at(
+                    resources.span(),
+                    e,
+                    "write it as the agents' --resources, e.g. \"ports:[31000-32000]\"",
+                ));
+                None
+            }
+        }
+    });
+    let exports: Vec<PathBuf> = raw
+        .cluster
+        .iter()
+        .flat_map(|c| c.get_ref())
+        .map(|p| shown(&dir.join(p.get_ref())))
+        .collect();
+    let mut hand_written = Vec::new();
+    for (i, agents) in raw.agents.iter().flat_map(|a| a.get_ref()).enumerate() {
+        if let Some(class) = hand_written_agents(agents, problems) {
+            hand_written.push((class, format!("marathon-lint.toml [[agents]] #{}", i + 1)));
         }
     }
-    if let Some(features) = raw.enable_features {
+    match crate::cluster::load_layer(&exports, hand_written) {
+        Ok(cluster) => patch.cluster = cluster,
+        Err(reports) => other_files.extend(reports),
+    }
+    if let Some((resources, span)) = shorthand {
+        if patch.cluster.agents.is_some() {
+            problems.push(error_at(
+                span,
+                "agent-resources describes the agents, and so do the `cluster` exports or [[agents]] here",
+                "keep one: [[agents]] with `resources` says the same as agent-resources, with a count",
+            ));
+        } else {
+            patch.cluster.agents = Some(Arc::new(crate::cluster::Agents::assumed(resources, "agent-resources")));
+        }
+    }
+    if let Some(features) = features {
         match features.get_ref().join(",").parse() {
             Ok(f) => patch.features = Some(f),
             Err(e) => problems.push(error_at(
@@ -426,7 +697,7 @@ fn patch(raw: &RawSettings<'_>, policy_ids: &[String], problems: &mut Vec<Diagno
             )),
         }
     }
-    patch.default_network_name = raw.default_network_name.clone();
+    patch.default_network_name = network;
     for (rule, level) in raw.rules {
         let level_value = match level.get_ref().as_str() {
             "off" => Level::Off,
@@ -454,6 +725,63 @@ fn patch(raw: &RawSettings<'_>, policy_ids: &[String], problems: &mut Vec<Diagno
         patch.levels.insert(rule.clone(), level_value);
     }
     patch
+}
+
+/// One `[[agents]]` entry, checked.
+fn hand_written_agents(raw: &RawAgents, problems: &mut Vec<Diagnostic>) -> Option<crate::cluster::HandWritten> {
+    let before = problems.len();
+    let count = *raw.count.get_ref();
+    if count < 1 {
+        problems.push(error_at(
+            raw.count.span(),
+            format!("an agent class needs a count of at least 1, found {count}"),
+            "say how many agents of this kind the cluster has",
+        ));
+    }
+    let resources = match &raw.resources {
+        Some(text) => match crate::cluster::resources::parse(text.get_ref()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                problems.push(error_at(
+                    text.span(),
+                    e,
+                    "write the agents' --resources, e.g. \"cpus:8;mem:16384;ports(*):[31000-32000]\"",
+                ));
+                Default::default()
+            }
+        },
+        None => crate::cluster::resources::parse("").unwrap_or_default(),
+    };
+    let attributes = match &raw.attributes {
+        Some(text) => match crate::cluster::attributes::Attributes::parse_text(text.get_ref()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                problems.push(error_at(
+                    text.span(),
+                    e,
+                    "write the agents' --attributes, e.g. \"rack:r1;zone:a\"",
+                ));
+                Default::default()
+            }
+        },
+        None => Default::default(),
+    };
+    let count = usize::try_from(count).unwrap_or(0);
+    if !raw.hostnames.is_empty() && raw.hostnames.len() != count {
+        problems.push(error_at(
+            raw.count.span(),
+            format!("{} hostnames are listed for {count} agents", raw.hostnames.len()),
+            "list one hostname per agent, or none",
+        ));
+    }
+    (problems.len() == before).then(|| crate::cluster::HandWritten {
+        count,
+        resources,
+        attributes,
+        hostnames: raw.hostnames.clone(),
+        region: raw.region.clone(),
+        zone: raw.zone.clone(),
+    })
 }
 
 fn glob_set(globs: &[Spanned<String>], problems: &mut Vec<Diagnostic>) -> GlobSet {
@@ -541,8 +869,7 @@ impl Resolver {
 /// The effective configuration for `path`, as TOML with comments saying
 /// where each part comes from.
 pub fn describe(config: &Config, path: &Path, flags: &SettingsPatch) -> String {
-    let (mut settings, overrides) = config.settings_for(path);
-    flags.apply(&mut settings);
+    let (settings, overrides) = config.resolved_settings(path, flags);
     let options = &settings.options;
     let mut out = String::new();
     match &config.path {
@@ -568,10 +895,23 @@ pub fn describe(config: &Config, path: &Path, flags: &SettingsPatch) -> String {
         "marathon-version = {}\n",
         quote(&options.marathon_version.to_string())
     ));
-    out.push_str(&format!(
-        "agent-resources = {}\n",
-        quote(&format!("ports:{}", options.agent_ports))
-    ));
+    let agents = &options.cluster.agents;
+    if agents.known {
+        let sources: std::collections::BTreeSet<&str> = agents.classes.iter().map(|c| c.source.as_str()).collect();
+        out.push_str(&format!(
+            "# agents: {} in {} class{}, from {} (`marathon-lint cluster` shows them)\n",
+            agents.count(),
+            agents.classes.len(),
+            if agents.classes.len() == 1 { "" } else { "es" },
+            sources.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    } else if let Some(class) = agents.classes.first() {
+        out.push_str(&format!("agent-resources = {}\n", quote(&class.resources.to_string())));
+    }
+    match &options.mesos_role {
+        Some(role) => out.push_str(&format!("# Marathon's mesos-role: {}\n", quote(role))),
+        None => out.push_str("# Marathon's mesos-role is not set\n"),
+    }
     out.push_str(&format!(
         "enable-features = {}\n",
         list(&features.iter().map(|f| f.to_string()).collect::<Vec<_>>())

@@ -13,8 +13,7 @@ use crate::lint::{self, Linted, Linter};
 
 /// The linter for one file: its configuration's settings, then the flags.
 pub fn linter_for(config: &Config, path: &Path, flags: &SettingsPatch) -> Linter {
-    let (mut settings, _) = config.settings_for(path);
-    flags.apply(&mut settings);
+    let (settings, _) = config.resolved_settings(path, flags);
     Linter {
         options: settings.options,
         levels: Arc::new(settings.levels),

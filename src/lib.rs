@@ -2,10 +2,11 @@
 //! definitions. The modules follow the data: discover files, parse them with
 //! spans, find apps and groups, validate the schema, run the rules, report.
 
-pub mod agent_resources;
 pub mod app_members;
 pub mod catalogue;
 pub mod cli;
+pub mod cluster;
+pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -19,6 +20,7 @@ pub mod migrate;
 pub mod model;
 pub mod ordered_output;
 pub mod parse;
+pub mod placement;
 pub mod policy;
 pub mod project_rules;
 pub mod report;

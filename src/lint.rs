@@ -176,6 +176,7 @@ impl Linter {
                 parent_id: &definition.parent_id,
                 networking: &networking,
                 options: &self.options,
+                placement: Default::default(),
             };
             for rule in rules::all() {
                 rule.check_app(&context, out);

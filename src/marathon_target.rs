@@ -14,6 +14,7 @@ impl MarathonVersion {
     pub const V1_4: MarathonVersion = MarathonVersion { minor: 4 };
     pub const V1_5: MarathonVersion = MarathonVersion { minor: 5 };
     pub const V1_6: MarathonVersion = MarathonVersion { minor: 6 };
+    pub const V1_9: MarathonVersion = MarathonVersion { minor: 9 };
     /// The default: the newest release.
     pub const NEWEST: MarathonVersion = MarathonVersion { minor: 10 };
     pub const OLDEST: MarathonVersion = MarathonVersion::V1_4;
@@ -111,6 +112,61 @@ impl FromStr for Features {
             }
         }
         Ok(features)
+    }
+}
+
+impl Features {
+    /// The features of a `/v2/info` export: names this linter does not know
+    /// change nothing it checks, so they are passed over.
+    pub fn from_names_lenient(names: &[String]) -> Features {
+        let mut features = Features::default();
+        for name in names {
+            match name.as_str() {
+                "secrets" => features.secrets = true,
+                "gpu_resources" => features.gpu_resources = true,
+                "external_volumes" => features.external_volumes = true,
+                _ => {}
+            }
+        }
+        features
+    }
+}
+
+/// Marathon's `--accepted_resource_roles_default_behavior` (1.9+): which
+/// roles an app without `acceptedResourceRoles` takes resources of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleBehavior {
+    /// Its own role and `*` (Marathon's default).
+    Any,
+    /// `*` only.
+    Unreserved,
+    /// Its own role only.
+    Reserved,
+}
+
+impl FromStr for RoleBehavior {
+    type Err = String;
+
+    /// Case-insensitive, as Marathon reads it.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "any" => Ok(RoleBehavior::Any),
+            "unreserved" => Ok(RoleBehavior::Unreserved),
+            "reserved" => Ok(RoleBehavior::Reserved),
+            _ => Err(format!(
+                "`{text}` is not a value of Marathon's --accepted_resource_roles_default_behavior"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for RoleBehavior {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RoleBehavior::Any => "any",
+            RoleBehavior::Unreserved => "unreserved",
+            RoleBehavior::Reserved => "reserved",
+        })
     }
 }
 

@@ -58,6 +58,20 @@ fn readme_configuration_example_is_real_and_documents_every_key() {
     let example = &block[..block.find("```").unwrap()];
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("policies")).unwrap();
+    // The cluster exports it names: real shapes, no agents.
+    std::fs::create_dir(dir.path().join("cluster")).unwrap();
+    for line in example.lines().filter(|l| l.starts_with("cluster = [")) {
+        for name in line.split('"').skip(1).step_by(2) {
+            let export = if name.contains("info") {
+                r#"{"version": "1.5.2", "marathon_config": {"mesos_role": "slave_public"}}"#
+            } else if name.contains("apps") {
+                r#"{"apps": []}"#
+            } else {
+                r#"{"slaves": []}"#
+            };
+            std::fs::write(dir.path().join(name), export).unwrap();
+        }
+    }
     std::fs::write(dir.path().join("marathon-lint.toml"), example).unwrap();
     if let Err(reports) = marathon_lint::config::load(&dir.path().join("marathon-lint.toml")) {
         panic!(

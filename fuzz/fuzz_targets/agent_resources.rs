@@ -1,15 +1,20 @@
 //! The Mesos resource-string parser on arbitrary text: accepted ranges are
-//! well formed, and printing them gives a string that parses to the same.
+//! well formed, and printing the resources gives a string that parses to the
+//! same ports, role by role.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use marathon_lint::agent_resources;
+use marathon_lint::cluster::resources;
 
 fuzz_target!(|text: &str| {
-    if let Ok(ranges) = agent_resources::parse(text) {
-        let shown = ranges.to_string();
-        let again = agent_resources::parse(&format!("ports:{shown}")).expect("printed ranges parse");
-        assert_eq!(again, ranges, "{shown}");
-        assert!(!ranges.contains(65536));
+    if let Ok(parsed) = resources::parse(text) {
+        let shown = parsed.to_string();
+        let again = resources::parse(&shown).expect("printed resources parse");
+        for (role, offered) in &parsed.by_role {
+            assert!(!offered.ports.contains(65536));
+            if !offered.ports.is_empty() {
+                assert_eq!(again.role(role).map(|r| &r.ports), Some(&offered.ports), "{shown}");
+            }
+        }
     }
 });

@@ -3,7 +3,6 @@
 //! file; its documentation lives in `rules/<id>.md`. Rules that mirror
 //! Marathon's own validation are grouped by the part of the app they judge.
 
-mod host_port_ranges;
 mod pinned_port_rolling_upgrade;
 mod user_network_incomplete;
 
@@ -12,23 +11,32 @@ mod commands_and_resources;
 mod environment;
 mod ids_and_groups;
 mod misc;
+mod placement;
 mod ports_and_networks;
 mod practice;
 mod scheduling;
 
 use serde_json::Value;
 
-use crate::agent_resources::PortRanges;
+use std::sync::Arc;
+
 use crate::app_members::AppMembers;
+use crate::cluster::Cluster;
 use crate::diagnostic::Diagnostic;
-use crate::marathon_target::{Features, MarathonVersion};
+use crate::marathon_target::{Features, MarathonVersion, RoleBehavior};
 use crate::model::Networking;
 
 /// Settings that rules read.
 #[derive(Debug, Clone)]
 pub struct RuleOptions {
-    /// Host ports the Mesos agents offer.
-    pub agent_ports: PortRanges,
+    /// The cluster: agents, Marathon's `/v2/info`, running apps.
+    pub cluster: Arc<Cluster>,
+    /// Marathon's `--mesos_role`.
+    pub mesos_role: Option<String>,
+    /// Marathon's `--default_accepted_resource_roles` (up to 1.9).
+    pub default_accepted_resource_roles: Option<Vec<String>>,
+    /// Marathon's `--accepted_resource_roles_default_behavior` (1.9+).
+    pub role_behavior: Option<RoleBehavior>,
     /// The Marathon version the definitions are sent to.
     pub marathon_version: MarathonVersion,
     /// Marathon's `--enable_features`.
@@ -42,7 +50,10 @@ pub struct RuleOptions {
 impl Default for RuleOptions {
     fn default() -> Self {
         RuleOptions {
-            agent_ports: PortRanges::default(),
+            cluster: Arc::default(),
+            mesos_role: None,
+            default_accepted_resource_roles: None,
+            role_behavior: None,
             marathon_version: MarathonVersion::NEWEST,
             features: Features::default(),
             default_network_name: None,
@@ -64,9 +75,16 @@ pub struct AppContext<'v> {
     pub parent_id: &'v str,
     pub networking: &'v Networking<'v>,
     pub options: &'v RuleOptions,
+    /// The placement findings, judged once for all the rules that report them.
+    pub placement: std::cell::OnceCell<Vec<Diagnostic>>,
 }
 
 impl AppContext<'_> {
+    /// Whether, and why, Mesos can never place this app (`crate::placement`).
+    pub fn placement(&self) -> &[Diagnostic] {
+        self.placement.get_or_init(|| crate::placement::analyse(self))
+    }
+
     /// Pointer of a field of this app: `field("/container/docker")`.
     pub fn field(&self, path: &str) -> String {
         format!("{}{path}", self.pointer)
@@ -96,6 +114,8 @@ pub trait Rule: Sync {
     fn check_group(&self, _group: &GroupContext<'_>, _out: &mut Vec<Diagnostic>) {}
 }
 
+pub(crate) use misc::role_name_problem;
+
 /// Diagnostics the engine itself reports (reading, parsing, schema), which
 /// are documented in `rules/` like any rule.
 pub static ENGINE_RULES: &[&str] = &[
@@ -121,7 +141,6 @@ pub static ENGINE_RULES: &[&str] = &[
 ];
 
 static PRODUCTION: &[&dyn Rule] = &[
-    &host_port_ranges::HostPortOutsideAgentRanges,
     &pinned_port_rolling_upgrade::PinnedPortRollingUpgrade,
     &user_network_incomplete::UserNetworkIncomplete,
 ];
@@ -130,6 +149,7 @@ static PRODUCTION: &[&dyn Rule] = &[
 pub fn all() -> impl Iterator<Item = &'static dyn Rule> {
     [
         PRODUCTION,
+        placement::RULES,
         ids_and_groups::RULES,
         commands_and_resources::RULES,
         ports_and_networks::RULES,
@@ -160,6 +180,7 @@ pub(crate) fn run_rule(rule: &dyn Rule, app: serde_json::Value, options: &RuleOp
         parent_id: "/",
         networking: &networking,
         options,
+        placement: Default::default(),
     };
     let mut out = Vec::new();
     rule.check_app(&context, &mut out);

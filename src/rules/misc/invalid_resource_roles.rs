@@ -25,7 +25,7 @@ const FORBIDDEN: &[(char, &str)] = &[
 ];
 
 /// Marathon's messages for one role name, in its order.
-fn problems(role: &str) -> Vec<String> {
+pub(super) fn problems(role: &str) -> Vec<String> {
     let mut out = Vec::new();
     if role == "." || role == ".." {
         out.push(format!("A role name must not be \"{role}\"."));

@@ -7,6 +7,11 @@ mod invalid_unreachable_strategy;
 
 use super::Rule;
 
+/// Marathon's first objection to a role name, if any.
+pub(crate) fn role_name_problem(role: &str) -> Option<String> {
+    invalid_resource_roles::problems(role).into_iter().next()
+}
+
 pub static RULES: &[&dyn Rule] = &[
     &invalid_labels::InvalidLabels,
     &invalid_resource_roles::InvalidResourceRoles,

@@ -1,0 +1,451 @@
+//! The cluster the definitions are judged against: the Mesos agents (grouped
+//! into classes of identical agents), Marathon's settings and the apps
+//! already running, read from exports (`exports`), from `[[agents]]` in the
+//! configuration, or assumed (`--agent-resources`, else Mesos' defaults).
+
+pub mod attributes;
+pub mod exports;
+pub mod resources;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use attributes::Attributes;
+use exports::{Agent, Export, ExportError, ExportedApp, MarathonInfo};
+use resources::AgentResources;
+
+use crate::diagnostic::{Diagnostic, FileReport, Severity};
+use crate::source::SourceFile;
+
+/// Agents that are alike in everything placement looks at.
+#[derive(Debug, Clone)]
+pub struct AgentClass {
+    pub count: usize,
+    /// The agents' hostnames, where known (as many as `count`, or none).
+    pub hostnames: Vec<String>,
+    pub resources: AgentResources,
+    pub attributes: Attributes,
+    pub region: Option<String>,
+    pub zone: Option<String>,
+    /// Where the class was read: an export's path, or the configuration.
+    pub source: String,
+}
+
+/// The agents, as classes.
+#[derive(Debug, Clone)]
+pub struct Agents {
+    pub classes: Vec<AgentClass>,
+    /// Whether these are the real agents (an export or `[[agents]]`), so
+    /// their number, attributes and scalars can be trusted; not when only
+    /// `--agent-resources` (or nothing) describes them.
+    pub known: bool,
+    /// Agents an export lists as inactive: Mesos offers nothing from them.
+    pub inactive: usize,
+    /// The role of each Marathon framework an export lists (framework id, role).
+    pub marathon_roles: Vec<(String, String)>,
+}
+
+impl Agents {
+    /// One class of unknown size offering `resources`: what `--agent-resources`
+    /// says, or Mesos' default ports when nothing does.
+    pub fn assumed(resources: AgentResources, source: &str) -> Agents {
+        Agents {
+            classes: vec![AgentClass {
+                count: 1,
+                hostnames: Vec::new(),
+                resources,
+                attributes: Attributes::default(),
+                region: None,
+                zone: None,
+                source: source.to_string(),
+            }],
+            known: false,
+            inactive: 0,
+            marathon_roles: Vec::new(),
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.classes.iter().map(|c| c.count).sum()
+    }
+}
+
+impl Default for Agents {
+    fn default() -> Self {
+        // No resources named: Mesos' default ports, amounts unknown.
+        let resources = resources::parse("").unwrap_or_default();
+        Agents::assumed(resources, "Mesos' default agent resources")
+    }
+}
+
+/// Marathon's `/v2/info`, and the file it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InfoFacts {
+    pub info: MarathonInfo,
+    pub source: String,
+}
+
+/// A host port held by a running task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holder {
+    pub host: String,
+    pub app_id: String,
+}
+
+/// The apps already running, from `/v2/apps` exports with tasks.
+#[derive(Debug, Clone, Default)]
+pub struct Running {
+    pub apps: Vec<Arc<ExportedApp>>,
+    /// Every host port a task holds, and who holds it where.
+    pub by_port: HashMap<u64, Vec<Holder>>,
+    pub sources: Vec<String>,
+}
+
+impl Running {
+    pub fn tasks(&self) -> usize {
+        self.apps.iter().map(|a| a.tasks.len()).sum()
+    }
+}
+
+/// Everything known of the cluster for one file.
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    pub agents: Arc<Agents>,
+    pub info: Option<Arc<InfoFacts>>,
+    pub running: Option<Arc<Running>>,
+}
+
+/// What one layer of settings (a configuration, an override, the command
+/// line) says of the cluster, each part replacing the layer's below.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterPatch {
+    pub agents: Option<Arc<Agents>>,
+    pub info: Option<Arc<InfoFacts>>,
+    pub running: Option<Arc<Running>>,
+}
+
+impl ClusterPatch {
+    pub fn apply(&self, cluster: &mut Cluster) {
+        if let Some(agents) = &self.agents {
+            cluster.agents = agents.clone();
+        }
+        if let Some(info) = &self.info {
+            cluster.info = Some(info.clone());
+        }
+        if let Some(running) = &self.running {
+            cluster.running = Some(running.clone());
+        }
+    }
+}
+
+/// A hand-written agent class (`[[agents]]`).
+pub struct HandWritten {
+    pub count: usize,
+    pub resources: AgentResources,
+    pub attributes: Attributes,
+    pub hostnames: Vec<String>,
+    pub region: Option<String>,
+    pub zone: Option<String>,
+}
+
+/// Collects the facts of one layer, then groups the agents into classes.
+#[derive(Default)]
+pub struct ClusterBuilder {
+    agents: Vec<(Agent, String)>,
+    /// Agent ids (or hostnames) already read: an agent in two exports counts once.
+    seen: std::collections::HashSet<String>,
+    hand_written: Vec<AgentClass>,
+    inactive: usize,
+    marathon_roles: Vec<(String, String)>,
+    info: Option<InfoFacts>,
+    running: Option<Running>,
+}
+
+impl ClusterBuilder {
+    /// Add a read export. Two `/v2/info` that disagree is an error (the
+    /// pointer of the first field that differs).
+    pub fn add_export(&mut self, export: Export, source: &str) -> Result<(), ExportError> {
+        match export {
+            Export::Agents {
+                agents, marathon_roles, ..
+            } => {
+                for agent in agents {
+                    let key = agent.id.clone().or_else(|| agent.hostname.clone());
+                    if let Some(key) = key {
+                        if !self.seen.insert(key) {
+                            continue;
+                        }
+                    }
+                    if agent.active {
+                        self.agents.push((agent, source.to_string()));
+                    } else {
+                        self.inactive += 1;
+                    }
+                }
+                self.marathon_roles.extend(marathon_roles);
+            }
+            Export::Info(info) => {
+                if let Some(before) = &self.info {
+                    if let Some((pointer, what)) = disagreement(&before.info, &info) {
+                        return Err(ExportError {
+                            message: format!(
+                                "this /v2/info disagrees with {} on {what}: export both from the same Marathon",
+                                before.source
+                            ),
+                            pointer: Some(pointer.to_string()),
+                        });
+                    }
+                    return Ok(());
+                }
+                self.info = Some(InfoFacts {
+                    info,
+                    source: source.to_string(),
+                });
+            }
+            Export::Apps(apps) => {
+                let running = self.running.get_or_insert_with(Running::default);
+                running.sources.push(source.to_string());
+                for app in apps {
+                    for task in &app.tasks {
+                        for &port in task.ports.iter().filter(|&&p| p != 0) {
+                            running.by_port.entry(port).or_default().push(Holder {
+                                host: task.host.clone(),
+                                app_id: app.id.clone(),
+                            });
+                        }
+                    }
+                    running.apps.push(Arc::new(app));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_hand_written(&mut self, mut agents: HandWritten, source: String) {
+        agents.resources.assume_no_unnamed_gpus();
+        self.hand_written.push(AgentClass {
+            count: agents.count,
+            hostnames: agents.hostnames,
+            resources: agents.resources,
+            attributes: agents.attributes,
+            region: agents.region,
+            zone: agents.zone,
+            source,
+        });
+    }
+
+    /// The layer's patch: only the parts it has facts for.
+    pub fn build(self) -> ClusterPatch {
+        let has_agents = !self.agents.is_empty() || !self.hand_written.is_empty() || self.inactive > 0;
+        let agents = has_agents.then(|| {
+            let mut classes = group(self.agents);
+            classes.extend(self.hand_written);
+            Arc::new(Agents {
+                classes,
+                known: true,
+                inactive: self.inactive,
+                marathon_roles: self.marathon_roles,
+            })
+        });
+        ClusterPatch {
+            agents,
+            info: self.info.map(Arc::new),
+            running: self.running.map(Arc::new),
+        }
+    }
+}
+
+/// The first field two `/v2/info` disagree on.
+fn disagreement(a: &MarathonInfo, b: &MarathonInfo) -> Option<(&'static str, &'static str)> {
+    if a.version != b.version {
+        return Some(("/version", "the version"));
+    }
+    if a.mesos_role != b.mesos_role {
+        return Some(("/marathon_config/mesos_role", "mesos_role"));
+    }
+    if a.features != b.features {
+        return Some(("/marathon_config/features", "features"));
+    }
+    if a.default_network_name != b.default_network_name {
+        return Some(("/marathon_config/default_network_name", "default_network_name"));
+    }
+    None
+}
+
+/// Group agents that are alike: a 10,000-agent export of a few kinds of
+/// machine becomes a few classes, and placement is judged once per class.
+fn group(agents: Vec<(Agent, String)>) -> Vec<AgentClass> {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut classes: Vec<AgentClass> = Vec::new();
+    for (agent, source) in agents {
+        let key = format!(
+            "{}|{}|{:?}|{:?}|{source}",
+            agent.resources, agent.attributes, agent.region, agent.zone
+        );
+        match index.get(&key) {
+            Some(&i) => {
+                let class = &mut classes[i];
+                class.count += 1;
+                class.hostnames.extend(agent.hostname);
+            }
+            None => {
+                index.insert(key, classes.len());
+                classes.push(AgentClass {
+                    count: 1,
+                    hostnames: agent.hostname.into_iter().collect(),
+                    resources: agent.resources,
+                    attributes: agent.attributes,
+                    region: agent.region,
+                    zone: agent.zone,
+                    source,
+                });
+            }
+        }
+    }
+    classes
+}
+
+/// A `config-error` report on an export file, at `span` when known.
+fn export_report(
+    name: &str,
+    text: String,
+    span: Option<std::ops::Range<usize>>,
+    message: String,
+    help: &str,
+) -> FileReport {
+    let mut d = match span {
+        Some(span) => Diagnostic::at_span("config-error", span, message),
+        None => {
+            let mut d = Diagnostic::at("config-error", "", message);
+            d.pointer = None;
+            d
+        }
+    };
+    d = d.help(help.to_string());
+    d.severity = Severity::Error;
+    FileReport {
+        file: SourceFile::new(name.to_string(), text),
+        diagnostics: vec![d],
+    }
+}
+
+/// Read one export file. Problems are reports on that file (`config-error`),
+/// located where the JSON allows.
+pub fn load_export(path: &Path) -> Result<Export, FileReport> {
+    let name = path.display().to_string();
+    let bytes = crate::cli::read_file(path, u64::MAX).map_err(|e| {
+        let why = match e {
+            crate::cli::ReadError::Failed(why) => why,
+            crate::cli::ReadError::TooLarge => "it is too large".to_string(),
+        };
+        export_report(
+            &name,
+            String::new(),
+            None,
+            format!("cannot read the cluster export {name}: {why}"),
+            "check the path given to --cluster or `cluster` in marathon-lint.toml",
+        )
+    })?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(export_report(
+            &name,
+            String::new(),
+            None,
+            format!("the cluster export {name} is not UTF-8 text"),
+            "export it again as JSON (curl -o FILE ...)",
+        ));
+    };
+    let json = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let offset = text.len() - json.len();
+    let value: serde_json::Value = match serde_json::from_str(json) {
+        Ok(value) => value,
+        Err(e) => {
+            let at = line_col_offset(json, e.line(), e.column()) + offset;
+            let message = if json.trim().is_empty() {
+                format!("the cluster export {name} is empty")
+            } else {
+                format!("the cluster export {name} is not JSON: {e}")
+            };
+            return Err(export_report(
+                &name,
+                text.clone(),
+                Some(at..at),
+                message,
+                "export it again; a truncated download is the usual cause",
+            ));
+        }
+    };
+    exports::read(&value).map_err(|e| located_error(&name, text, e))
+}
+
+/// An export error located at its pointer in the file's text.
+fn located_error(name: &str, text: String, error: ExportError) -> FileReport {
+    let span = error.pointer.as_deref().and_then(|pointer| {
+        let (parsed, _) = crate::parse::parse(&text).ok()?;
+        parsed.span_of(pointer, crate::diagnostic::Target::Value)
+    });
+    export_report(
+        name,
+        text,
+        Some(span.unwrap_or(0..0)),
+        format!("{name}: {}", error.message),
+        "export it again from a healthy cluster, or fix or remove this file from the cluster settings",
+    )
+}
+
+/// A serde_json error position (1-based line, column) as a byte offset.
+fn line_col_offset(text: &str, line: usize, column: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    (start + column.saturating_sub(1)).min(text.len())
+}
+
+/// A problem found after reading (two `/v2/info` that disagree), located
+/// by reading the file again.
+pub fn export_error_report(path: &Path, error: ExportError) -> FileReport {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    located_error(&name, text, error)
+}
+
+/// Count of agents per role offering anything, for descriptions.
+pub fn agents_per_role(agents: &Agents) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for class in &agents.classes {
+        for role in class.resources.roles() {
+            *out.entry(role.to_string()).or_insert(0) += class.count;
+        }
+    }
+    out
+}
+
+/// Read one layer's cluster facts: its exports and hand-written agent
+/// classes. Problems are reports on the exports.
+pub fn load_layer(
+    exports: &[std::path::PathBuf],
+    hand_written: Vec<(HandWritten, String)>,
+) -> Result<ClusterPatch, Vec<FileReport>> {
+    let mut builder = ClusterBuilder::default();
+    let mut reports = Vec::new();
+    for path in exports {
+        match load_export(path) {
+            Ok(export) => {
+                if let Err(e) = builder.add_export(export, &path.display().to_string()) {
+                    reports.push(export_error_report(path, e));
+                }
+            }
+            Err(report) => reports.push(report),
+        }
+    }
+    for (agents, source) in hand_written {
+        builder.add_hand_written(agents, source);
+    }
+    if reports.is_empty() {
+        Ok(builder.build())
+    } else {
+        Err(reports)
+    }
+}
