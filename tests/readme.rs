@@ -97,3 +97,31 @@ fn readme_configuration_example_is_real_and_documents_every_key() {
         }
     }
 }
+
+#[test]
+fn readme_cluster_example_is_real_output() {
+    let start = README
+        .find("### An example: DC/OS public agents")
+        .expect("README has the cluster example");
+    let section = &README[start..];
+    let block = section.split("```text\n").nth(1).unwrap();
+    let excerpt = &block[..block.find("```").unwrap()];
+    let run = common::run(&["--color", "never", "examples/cluster/"]);
+    assert_eq!(run.code, 1, "the cluster example has broken apps");
+    for part in excerpt.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        assert!(
+            run.stdout.contains(part.trim_end()),
+            "README excerpt not in the output:\n{part}\n--- output:\n{}",
+            run.stdout
+        );
+    }
+    let toml = section.split("```toml\n").nth(1).unwrap();
+    let toml = &toml[..toml.find("```").unwrap()];
+    let checked_in = include_str!("../examples/cluster/marathon-lint.toml");
+    for line in toml.lines().filter(|l| !l.is_empty()) {
+        assert!(
+            checked_in.contains(line),
+            "README's {line:?} is not in examples/cluster/marathon-lint.toml"
+        );
+    }
+}

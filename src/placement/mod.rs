@@ -257,7 +257,11 @@ fn check_ports(
                 "host port {} is offered only by {}, {} {}, but this app accepts only {}: no offer will ever match, so the deployment waits forever",
                 first.port,
                 plural(agents, "agent", "agents"),
-                if agents == 1 { "in role" } else { "all in role" },
+                match agents {
+                    1 => "in role",
+                    2 => "both in role",
+                    _ => "all in role",
+                },
                 roles::list(&other_roles).replace("` and `", "` or `"),
                 roles.describe(),
             ),
@@ -741,9 +745,13 @@ fn check_held_ports(
                     HELD,
                     &port.pointer,
                     format!(
-                        "host port {} is already held on all {} that could run this app, by tasks of {}: no offer will have it, so the deployment waits forever",
+                        "host port {} is already held on {} that could run this app, by tasks of {}: no offer will have it, so the deployment waits forever",
                         port.port,
-                        plural(hosts.len(), "agent", "agents"),
+                        match hosts.len() {
+                            1 => "the one agent".to_string(),
+                            2 => "both agents".to_string(),
+                            n => format!("all {n} agents"),
+                        },
                         apps.join(", ")
                     ),
                 )
