@@ -20,6 +20,8 @@ const APP_FILES: usize = 10_000;
 /// follow the largest file, not the number of files.
 const MANY_APP_FILES: usize = 50_000;
 const GROUP_BYTES: usize = 50 * 1000 * 1000;
+/// Agents in the Mesos `/master/state` export the cluster runs use.
+const AGENTS: usize = 10_000;
 
 /// The binary as a pre-commit hook or CI runs it: human output (rendered,
 /// then discarded), configuration discovery included.
@@ -156,6 +158,7 @@ fn main() {
         corpus::write_app_files(&dir.join("apps"), APP_FILES, 50, 1);
         corpus::write_app_files(&dir.join("small"), 1, 0, 2);
         corpus::write_group_file(&dir, GROUP_BYTES, 3);
+        corpus::write_master_state(&dir, AGENTS, 5);
         return;
     }
     let mut criterion = Criterion::default()
@@ -170,11 +173,20 @@ fn main() {
     let small_dir = temp.path().join("small");
     let (small_paths, _) = corpus::write_app_files(&small_dir, 1, 0, 2);
     let (group_path, group_bytes) = corpus::write_group_file(temp.path(), GROUP_BYTES, 3);
+    let (state_path, state_bytes) = corpus::write_master_state(temp.path(), AGENTS, 5);
+    // The same runs, judged against a 10,000-agent cluster.
+    let with_cluster = |paths: &[&Path]| {
+        let mut command = lint_command(temp.path(), paths);
+        command.arg("--cluster").arg(&state_path);
+        command
+    };
     let contents: Vec<Vec<u8>> = app_paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
     eprintln!(
-        "corpus: {APP_FILES} app files, {:.1} MB; one group file, {:.1} MB; machine: {} threads available",
+        "corpus: {APP_FILES} app files, {:.1} MB; one group file, {:.1} MB; a {AGENTS}-agent /master/state, {:.1} MB; \
+         machine: {} threads available",
         app_bytes as f64 / 1e6,
         group_bytes as f64 / 1e6,
+        state_bytes as f64 / 1e6,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
@@ -182,6 +194,9 @@ fn main() {
     group.sample_size(30).measurement_time(Duration::from_secs(5));
     group.bench_function("binary_one_file", |b| {
         b.iter(|| run(lint_command(temp.path(), &[&small_paths[0]])))
+    });
+    group.bench_function("binary_one_file_with_cluster", |b| {
+        b.iter(|| run(with_cluster(&[&small_paths[0]])))
     });
     group.finish();
 
@@ -191,6 +206,7 @@ fn main() {
         .measurement_time(Duration::from_secs(15))
         .throughput(Throughput::BytesDecimal(app_bytes));
     group.bench_function("binary", |b| b.iter(|| run(lint_command(temp.path(), &[&apps_dir]))));
+    group.bench_function("binary_with_cluster", |b| b.iter(|| run(with_cluster(&[&apps_dir]))));
     group.bench_function("binary_1_thread", |b| {
         b.iter(|| {
             let mut command = lint_command(temp.path(), &[&apps_dir]);
@@ -267,6 +283,22 @@ fn main() {
     let serde_read = median_seconds("app_files_10k", "serde_json_read_and_parse");
     let serde_two = median_seconds("app_files_10k", "serde_json_value_two_threads");
     let big = median_seconds("group_file_50mb", "binary");
+    let small_cluster = median_seconds("small_file", "binary_one_file_with_cluster");
+    let lint_cluster = median_seconds("app_files_10k", "binary_with_cluster");
+    if let (Some(small), Some(with)) = (small, small_cluster) {
+        println!(
+            "  one small file against a {AGENTS}-agent export: {:.2} ms ({:.2}x the run without)",
+            with * 1e3,
+            with / small
+        );
+    }
+    if let (Some(lint), Some(with)) = (lint, lint_cluster) {
+        println!(
+            "  {APP_FILES} files against a {AGENTS}-agent export: {:.3} s, {:.2}x the run without (target <= 1.3)",
+            with,
+            with / lint
+        );
+    }
     if let Some(small) = small {
         println!(
             "  one small file, process included: {:.2} ms (target < 5 ms); started from a small process, as git \

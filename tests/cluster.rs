@@ -548,7 +548,9 @@ fn bad_exports_are_located_config_errors() {
         assert!(d["message"].as_str().unwrap().contains(message), "{name}: {d}");
         assert_eq!(d["line"], line, "{name}: {d}");
     }
-    let missing = run_in(Path::new("."), &["--cluster", "no/such/export.json", "-"], Some(b"{}"));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app.json", PINNED);
+    let missing = run_in(dir.path(), &["--cluster", "no/such/export.json", "app.json"], None);
     assert_eq!(missing.code, 2);
     assert!(
         missing.stdout.contains("cannot read the cluster export"),

@@ -233,3 +233,62 @@ pub fn write_group_file(dir: &Path, min_bytes: usize, seed: u64) -> (PathBuf, u6
         apps += apps / 10 + 1;
     }
 }
+
+/// Write a Mesos `/master/state` export of `agents` agents, shaped as DC/OS
+/// exports them: a few kinds of machine over 40 racks, one agent in twenty a
+/// public agent whose resources are all reserved to `slave_public`, every
+/// agent with the per-role maps, used and offered resources. Returns the
+/// path and size.
+pub fn write_master_state(dir: &Path, agents: usize, seed: u64) -> (PathBuf, u64) {
+    let mut random = fastrand::Rng::with_seed(seed);
+    let private_ports = "[1025-2180, 2182-3887, 3889-5049, 5052-8079, 8082-8180, 8182-32000]";
+    let public_ports = "[1-21, 23-5050, 5052-32000]";
+    let kinds = [(8.0, 30000.0), (16.0, 61000.0), (32.0, 122000.0), (4.0, 14000.0)];
+    let mut slaves = Vec::with_capacity(agents);
+    for n in 0..agents {
+        let (cpus, mem) = kinds[random.usize(..kinds.len())];
+        let public = n % 20 == 19;
+        let ports = if public { public_ports } else { private_ports };
+        let total = serde_json::json!({"cpus": cpus, "mem": mem, "disk": 200000.0, "gpus": 0.0, "ports": ports});
+        let empty = serde_json::json!({"cpus": 0.0, "mem": 0.0, "disk": 0.0, "gpus": 0.0});
+        let (reserved, unreserved) = if public {
+            (serde_json::json!({"slave_public": total.clone()}), empty.clone())
+        } else {
+            (serde_json::json!({}), total.clone())
+        };
+        let mut attributes = serde_json::json!({"rack_id": format!("r{}", n % 40), "zone": format!("z{}", n % 3)});
+        if public {
+            attributes["public_ip"] = Value::from("true");
+        }
+        slaves.push(serde_json::json!({
+            "id": format!("0b6a4c2e-9f59-4d2c-8d1e-0a11b2c3d4e5-S{n}"),
+            "pid": format!("slave(1)@10.{}.{}.{}:5051", n / 65536, (n / 256) % 256, n % 256),
+            "hostname": format!("10.{}.{}.{}", n / 65536, (n / 256) % 256, n % 256),
+            "registered_time": 1.7e9 + n as f64,
+            "active": true,
+            "version": "1.8.0",
+            "capabilities": ["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT", "RESOURCE_PROVIDER"],
+            "attributes": attributes,
+            "resources": total,
+            "used_resources": {"cpus": random.u8(..4) as f64, "mem": random.u16(..8192) as f64, "disk": 0.0, "gpus": 0.0},
+            "offered_resources": empty,
+            "reserved_resources": reserved,
+            "unreserved_resources": unreserved,
+            "domain": {"fault_domain": {"region": {"name": "aws/us-east-1"}, "zone": {"name": format!("aws/us-east-1{}", ["a", "b", "c"][n % 3])}}},
+        }));
+    }
+    let state = serde_json::json!({
+        "version": "1.8.0",
+        "id": "b2a4c7e0-1f3d-4e5a-8c9b-0d1e2f3a4b5c",
+        "hostname": "10.0.0.5",
+        "activated_slaves": agents as f64,
+        "deactivated_slaves": 0.0,
+        "flags": {"port": "5050", "roles": "slave_public"},
+        "frameworks": [{"id": "0b6a4c2e-9f59-4d2c-8d1e-0a11b2c3d4e5-0001", "name": "marathon", "role": "slave_public", "tasks": []}],
+        "slaves": slaves,
+    });
+    let text = serde_json::to_string(&state).unwrap();
+    let path = dir.join("master-state.json");
+    std::fs::write(&path, &text).unwrap();
+    (path, text.len() as u64)
+}

@@ -4,6 +4,11 @@
 //! without `embed=apps.tasks`, or one app as `GET /v2/apps/{id}` gives it).
 //! Exports are recognised by their shape, never by their file name.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::attributes::Attributes;
@@ -227,39 +232,226 @@ fn object_at<'v>(
     }
 }
 
+/// One agent as exports write it: only what placement reads is kept, the
+/// rest (used and offered resources, tasks, capabilities) is skipped unread.
+/// Strings borrow from the text where they can.
+#[derive(Deserialize)]
+struct TypedAgent<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    hostname: Option<Cow<'a, str>>,
+    #[serde(default)]
+    active: Option<bool>,
+    #[serde(default)]
+    attributes: Option<Map<String, Value>>,
+    #[serde(borrow, default)]
+    resources: Option<RoleMap<'a>>,
+    #[serde(borrow, default)]
+    reserved_resources: Option<BTreeMap<String, RoleMap<'a>>>,
+    #[serde(borrow, default)]
+    unreserved_resources: Option<RoleMap<'a>>,
+    #[serde(default)]
+    reserved_resources_full: Option<BTreeMap<String, Value>>,
+    #[serde(default)]
+    unreserved_resources_full: Option<Value>,
+    #[serde(default)]
+    domain: Option<Domain>,
+    #[serde(borrow, default)]
+    flags: Option<AgentFlags<'a>>,
+}
+
+/// One role's resources in an export's map form.
+#[derive(Deserialize, Default)]
+struct RoleMap<'a> {
+    #[serde(default)]
+    cpus: Option<f64>,
+    #[serde(default)]
+    mem: Option<f64>,
+    #[serde(default)]
+    disk: Option<f64>,
+    #[serde(default)]
+    gpus: Option<f64>,
+    #[serde(borrow, default)]
+    ports: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Domain {
+    #[serde(default)]
+    fault_domain: Option<FaultDomain>,
+}
+
+#[derive(Deserialize)]
+struct FaultDomain {
+    #[serde(default)]
+    region: Option<Named>,
+    #[serde(default)]
+    zone: Option<Named>,
+}
+
+#[derive(Deserialize)]
+struct Named {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// An agent's own flags (agent `/state`): every value is a string.
+#[derive(Deserialize)]
+struct AgentFlags<'a> {
+    #[serde(borrow, default)]
+    resources: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    attributes: Option<Cow<'a, str>>,
+}
+
+/// A master export read straight into agents: the fast way for large
+/// exports. `None` when the text is not a master export of the usual shape
+/// (the general reader then reads it, and explains any problem).
+#[derive(Deserialize)]
+struct TypedMaster<'a> {
+    /// Each agent is converted as soon as it is read, so the export's own
+    /// form of all of them is never in memory at once.
+    #[serde(deserialize_with = "convert_each")]
+    slaves: Result<Vec<Agent>, ExportError>,
+    #[serde(borrow, default)]
+    frameworks: Option<Vec<TypedFramework<'a>>>,
+    #[serde(default)]
+    flags: Option<IgnoredAny>,
+    #[serde(default)]
+    marathon_config: Option<IgnoredAny>,
+    #[serde(default)]
+    apps: Option<IgnoredAny>,
+    #[serde(default)]
+    app: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct TypedFramework<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    role: Option<Cow<'a, str>>,
+}
+
+/// Read a master export (`/master/state`, `/state-summary`, `/master/slaves`)
+/// without building the whole document, when it has the usual shape.
+pub fn read_master_fast(text: &str) -> Option<Result<Export, ExportError>> {
+    let master: TypedMaster<'_> = serde_json::from_str(text).ok()?;
+    if master.marathon_config.is_some() || master.apps.is_some() || master.app.is_some() {
+        return None;
+    }
+    let kind = match (&master.frameworks, &master.flags) {
+        (Some(_), Some(_)) => "Mesos /master/state",
+        (Some(_), None) => "Mesos /master/state-summary",
+        (None, _) => "Mesos /master/slaves",
+    };
+    let marathon_roles = master
+        .frameworks
+        .iter()
+        .flatten()
+        .filter(|f| f.name.as_deref() == Some("marathon"))
+        .filter_map(|f| Some((f.id.as_deref()?.to_string(), f.role.as_deref()?.to_string())))
+        .collect();
+    let agents = match master.slaves {
+        Ok(agents) => agents,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(Ok(Export::Agents {
+        kind,
+        agents,
+        marathon_roles,
+    }))
+}
+
+/// Read `slaves` one agent at a time, converting each; the first agent that
+/// does not convert is the error (the others are then skipped unread).
+fn convert_each<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Result<Vec<Agent>, ExportError>, D::Error> {
+    struct Each;
+    impl<'de> serde::de::Visitor<'de> for Each {
+        type Value = Result<Vec<Agent>, ExportError>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of agents")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut agents = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            let mut failed = None;
+            let mut i = 0;
+            while failed.is_none() {
+                let Some(agent) = seq.next_element::<TypedAgent<'de>>()? else {
+                    break;
+                };
+                match convert_agent(agent, &format!("/slaves/{i}")) {
+                    Ok(agent) => agents.push(agent),
+                    Err(e) => failed = Some(e),
+                }
+                i += 1;
+            }
+            if let Some(e) = failed {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(Err(e));
+            }
+            Ok(Ok(agents))
+        }
+    }
+    deserializer.deserialize_seq(Each)
+}
+
 /// One agent of a master export, or an agent's own `/state`.
 fn read_agent(value: &Value, pointer: &str) -> Result<Agent, ExportError> {
-    let Value::Object(map) = value else {
+    if !value.is_object() {
         return Err(ExportError::at(
             pointer,
             format!("an agent should be an object, found {}", resources::kind(value)),
         ));
-    };
-    let region_zone = |key: &str| {
-        map.get("domain")
-            .and_then(|d| d.pointer(&format!("/fault_domain/{key}/name")))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    let attributes = match (
-        object_at(map, "attributes", pointer)?,
-        map.get("flags").and_then(|f| f.get("attributes")),
-    ) {
+    }
+    let typed = TypedAgent::deserialize(value)
+        .map_err(|e| ExportError::at(pointer, format!("this agent is not as Mesos exports agents: {e}")))?;
+    convert_agent(typed, pointer)
+}
+
+fn add_role_map(slot: &mut resources::RoleResources, map: &RoleMap<'_>) -> Result<(), String> {
+    for (scalar, amount) in [
+        (Scalar::Cpus, map.cpus),
+        (Scalar::Mem, map.mem),
+        (Scalar::Disk, map.disk),
+        (Scalar::Gpus, map.gpus),
+    ] {
+        if let Some(amount) = amount.filter(|a| a.is_finite()) {
+            slot.add_scalar(scalar, amount.max(0.0));
+        }
+    }
+    if let Some(ports) = map.ports.as_deref().filter(|p| !p.trim().is_empty()) {
+        let ranges = resources::parse_ranges_text(ports)?;
+        slot.ports = slot.ports.union(&ranges);
+    }
+    Ok(())
+}
+
+fn convert_agent(typed: TypedAgent<'_>, pointer: &str) -> Result<Agent, ExportError> {
+    let attributes = match (&typed.attributes, typed.flags.as_ref().and_then(|f| f.attributes.as_deref())) {
         (Some(attributes), _) if !attributes.is_empty() => Attributes::from_json(attributes),
-        (_, Some(Value::String(text))) => {
+        (_, Some(text)) => {
             Attributes::parse_text(text).map_err(|e| ExportError::at(format!("{pointer}/flags/attributes"), e))?
         }
         _ => Attributes::default(),
     };
+    let fault = typed.domain.as_ref().and_then(|d| d.fault_domain.as_ref());
+    let region = fault.and_then(|f| f.region.as_ref()).and_then(|n| n.name.clone());
+    let zone = fault.and_then(|f| f.zone.as_ref()).and_then(|n| n.name.clone());
     Ok(Agent {
-        id: string_at(map, "id", pointer)?,
-        hostname: string_at(map, "hostname", pointer)?,
-        resources: agent_resources(map, pointer)?,
+        id: typed.id.as_deref().map(str::to_string),
+        hostname: typed.hostname.as_deref().map(str::to_string),
+        resources: agent_resources(&typed, pointer)?,
         attributes,
-        region: region_zone("region"),
-        zone: region_zone("zone"),
+        region,
+        zone,
         // Mesos 0.19 does not say; its agents were listed because active.
-        active: map.get("active").and_then(Value::as_bool).unwrap_or(true),
+        active: typed.active.unwrap_or(true),
     })
 }
 
@@ -269,71 +461,55 @@ fn read_agent(value: &Value, pointer: &str) -> Result<Agent, ExportError> {
 /// reservations. Older Mesos lists only the total: all of it is `*`. An
 /// agent's own `/state` of older Mesos shows its static reservations only in
 /// its `--resources` flag.
-fn agent_resources(map: &Map<String, Value>, pointer: &str) -> Result<AgentResources, ExportError> {
+fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResources, ExportError> {
     let mut out = AgentResources::default();
     let mut reserved_any = false;
-    if let Some(reserved) = object_at(map, "reserved_resources", pointer)? {
-        for (role, resources) in reserved {
-            let at = format!(
-                "{pointer}/reserved_resources/{}",
-                crate::diagnostic::escape_pointer_token(role)
-            );
-            let Value::Object(resources) = resources else {
-                return Err(ExportError::at(
-                    at,
-                    "each role's reserved resources should be an object",
-                ));
-            };
-            resources::add_map(out.role_mut(role), resources).map_err(|e| ExportError::at(at, e))?;
+    if let Some(reserved) = &typed.reserved_resources {
+        for (role, map) in reserved {
+            let at = format!("{pointer}/reserved_resources/{}", crate::diagnostic::escape_pointer_token(role));
+            add_role_map(out.role_mut(role), map).map_err(|e| ExportError::at(format!("{at}/ports"), e))?;
             reserved_any = true;
         }
-    } else if let Some(reserved) = object_at(map, "reserved_resources_full", pointer)? {
+    } else if let Some(reserved) = &typed.reserved_resources_full {
         for (role, resources) in reserved {
-            let at = format!(
-                "{pointer}/reserved_resources_full/{}",
-                crate::diagnostic::escape_pointer_token(role)
-            );
+            let at = format!("{pointer}/reserved_resources_full/{}", crate::diagnostic::escape_pointer_token(role));
             resources::add_json_array(&mut out, resources).map_err(|e| ExportError::at(at, e))?;
             reserved_any = true;
         }
     }
-    let total = object_at(map, "resources", pointer)?;
-    if let Some(unreserved) = object_at(map, "unreserved_resources", pointer)? {
-        resources::add_map(out.role_mut(UNRESERVED), unreserved)
-            .map_err(|e| ExportError::at(format!("{pointer}/unreserved_resources"), e))?;
-    } else if let Some(full) = map.get("unreserved_resources_full").filter(|v| v.is_array()) {
+    let flag = typed
+        .flags
+        .as_ref()
+        .and_then(|f| f.resources.as_deref())
+        .filter(|_| !reserved_any);
+    if let Some(unreserved) = &typed.unreserved_resources {
+        add_role_map(out.role_mut(UNRESERVED), unreserved)
+            .map_err(|e| ExportError::at(format!("{pointer}/unreserved_resources/ports"), e))?;
+    } else if let Some(full) = typed.unreserved_resources_full.as_ref().filter(|v| v.is_array()) {
         resources::add_json_array(&mut out, full)
             .map_err(|e| ExportError::at(format!("{pointer}/unreserved_resources_full"), e))?;
-    } else if let Some(flag) = map
-        .get("flags")
-        .and_then(|f| f.get("resources"))
-        .and_then(Value::as_str)
-        .filter(|_| !reserved_any)
-    {
+    } else if let Some(flag) = flag {
         // An agent's own state from before Mesos 0.28: its flag says which
         // roles hold what; the total fills in what the flag leaves to the
         // agent to detect.
         let flagged = resources::parse(flag).map_err(|e| ExportError::at(format!("{pointer}/flags/resources"), e))?;
-        let mut total_map = AgentResources::default();
-        if let Some(total) = total {
-            resources::add_map(total_map.role_mut(UNRESERVED), total)
-                .map_err(|e| ExportError::at(format!("{pointer}/resources"), e))?;
+        let mut total = resources::RoleResources::default();
+        if let Some(map) = &typed.resources {
+            add_role_map(&mut total, map).map_err(|e| ExportError::at(format!("{pointer}/resources/ports"), e))?;
         }
         out = flagged.clone();
         for scalar in Scalar::ALL {
             if !flagged.is_known(scalar) {
                 let named: f64 = flagged.by_role.values().map(|r| r.scalar(scalar)).sum();
-                let detected = total_map.role(UNRESERVED).map_or(0.0, |r| r.scalar(scalar));
-                out.role_mut(UNRESERVED).add_scalar(scalar, (detected - named).max(0.0));
+                out.role_mut(UNRESERVED)
+                    .add_scalar(scalar, (total.scalar(scalar) - named).max(0.0));
             }
         }
         out.mark_all_known();
-    } else if let Some(total) = total {
+    } else if let Some(map) = &typed.resources {
         // The total less what is reserved.
-        let mut all = AgentResources::default();
-        resources::add_map(all.role_mut(UNRESERVED), total)
-            .map_err(|e| ExportError::at(format!("{pointer}/resources"), e))?;
-        let mut free = all.role(UNRESERVED).cloned().unwrap_or_default();
+        let mut free = resources::RoleResources::default();
+        add_role_map(&mut free, map).map_err(|e| ExportError::at(format!("{pointer}/resources/ports"), e))?;
         for (role, reserved) in &out.by_role {
             if role == UNRESERVED {
                 continue;

@@ -44,6 +44,46 @@ pub struct Agents {
     pub inactive: usize,
     /// The role of each Marathon framework an export lists (framework id, role).
     pub marathon_roles: Vec<(String, String)>,
+    /// Views of these agents computed for placement, kept for the run.
+    pub memo: Memo,
+}
+
+/// Values computed from the agents once per run, by key (any type: the
+/// placement module keeps its views of the agents here).
+#[derive(Default)]
+pub struct Memo(std::sync::Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>);
+
+impl Memo {
+    /// The value for `key`, computed by `make` the first time. (Two threads
+    /// may both compute it; the first stored wins.)
+    pub fn get_or_insert<T: Send + Sync + 'static>(&self, key: String, make: impl FnOnce() -> T) -> Arc<T> {
+        let found = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+        if let Some(found) = found.and_then(|f| f.downcast::<T>().ok()) {
+            return found;
+        }
+        let made = Arc::new(make());
+        let stored = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_insert_with(|| made.clone())
+            .clone();
+        stored.downcast::<T>().unwrap_or(made)
+    }
+}
+
+impl Clone for Memo {
+    /// A copy starts empty: what it keeps is derived, not data.
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
 }
 
 impl Agents {
@@ -63,6 +103,7 @@ impl Agents {
             known: false,
             inactive: 0,
             marathon_roles: Vec::new(),
+            memo: Memo::default(),
         }
     }
 
@@ -153,8 +194,11 @@ pub struct HandWritten {
 #[derive(Default)]
 pub struct ClusterBuilder {
     agents: Vec<(Agent, String)>,
-    /// Agent ids (or hostnames) already read: an agent in two exports counts once.
+    /// Agent ids (or hostnames) already read: an agent in two exports counts
+    /// once. Filled from the second export that lists agents on.
     seen: std::collections::HashSet<String>,
+    /// How many exports listed agents so far.
+    agent_exports: usize,
     hand_written: Vec<AgentClass>,
     inactive: usize,
     marathon_roles: Vec<(String, String)>,
@@ -170,11 +214,18 @@ impl ClusterBuilder {
             Export::Agents {
                 agents, marathon_roles, ..
             } => {
+                self.agent_exports += 1;
+                if self.agent_exports == 2 {
+                    // A second export: remember the first one's agents.
+                    let first = self.agents.iter().filter_map(|(a, _)| a.id.clone().or_else(|| a.hostname.clone()));
+                    self.seen.extend(first);
+                }
                 for agent in agents {
-                    let key = agent.id.clone().or_else(|| agent.hostname.clone());
-                    if let Some(key) = key {
-                        if !self.seen.insert(key) {
-                            continue;
+                    if self.agent_exports > 1 {
+                        if let Some(key) = agent.id.clone().or_else(|| agent.hostname.clone()) {
+                            if !self.seen.insert(key) {
+                                continue;
+                            }
                         }
                     }
                     if agent.active {
@@ -246,6 +297,7 @@ impl ClusterBuilder {
                 known: true,
                 inactive: self.inactive,
                 marathon_roles: self.marathon_roles,
+                memo: Memo::default(),
             })
         });
         ClusterPatch {
@@ -273,24 +325,57 @@ fn disagreement(a: &MarathonInfo, b: &MarathonInfo) -> Option<(&'static str, &'s
     None
 }
 
+/// A hash of what makes two agents alike, computed without copying or
+/// formatting anything; equal hashes are then compared in full.
+fn class_hash(agent: &Agent, source: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (role, offered) in &agent.resources.by_role {
+        role.hash(&mut hasher);
+        for scalar in resources::Scalar::ALL {
+            offered.scalar(scalar).to_bits().hash(&mut hasher);
+            agent.resources.is_known(scalar).hash(&mut hasher);
+        }
+        offered.ports.hash(&mut hasher);
+    }
+    for (name, value) in &agent.attributes.0 {
+        name.hash(&mut hasher);
+        match value {
+            attributes::AttributeValue::Text(text) => text.hash(&mut hasher),
+            attributes::AttributeValue::Scalar(number) => number.to_bits().hash(&mut hasher),
+            attributes::AttributeValue::Ranges(ranges) => ranges.hash(&mut hasher),
+            attributes::AttributeValue::Set(items) => items.hash(&mut hasher),
+        }
+    }
+    agent.region.hash(&mut hasher);
+    agent.zone.hash(&mut hasher);
+    source.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn alike(agent: &Agent, source: &str, class: &AgentClass) -> bool {
+    agent.resources == class.resources
+        && agent.attributes == class.attributes
+        && agent.region == class.region
+        && agent.zone == class.zone
+        && source == class.source
+}
+
 /// Group agents that are alike: a 10,000-agent export of a few kinds of
 /// machine becomes a few classes, and placement is judged once per class.
 fn group(agents: Vec<(Agent, String)>) -> Vec<AgentClass> {
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut classes: Vec<AgentClass> = Vec::new();
     for (agent, source) in agents {
-        let key = format!(
-            "{}|{}|{:?}|{:?}|{source}",
-            agent.resources, agent.attributes, agent.region, agent.zone
-        );
-        match index.get(&key) {
-            Some(&i) => {
+        let same_hash = index.entry(class_hash(&agent, &source)).or_default();
+        match same_hash.iter().copied().find(|&i| alike(&agent, &source, &classes[i])) {
+            Some(i) => {
                 let class = &mut classes[i];
                 class.count += 1;
                 class.hostnames.extend(agent.hostname);
             }
             None => {
-                index.insert(key, classes.len());
+                same_hash.push(classes.len());
                 classes.push(AgentClass {
                     count: 1,
                     hostnames: agent.hostname.into_iter().collect(),
@@ -358,6 +443,10 @@ pub fn load_export(path: &Path) -> Result<Export, FileReport> {
     };
     let json = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let offset = text.len() - json.len();
+    // Large master exports are read without building the document.
+    if let Some(read) = exports::read_master_fast(json) {
+        return read.map_err(|e| located_error(&name, text.clone(), e));
+    }
     let value: serde_json::Value = match serde_json::from_str(json) {
         Ok(value) => value,
         Err(e) => {

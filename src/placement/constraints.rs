@@ -6,8 +6,9 @@
 
 use serde_json::Value;
 
-use crate::cluster::AgentClass;
 use crate::marathon_target::MarathonVersion;
+
+use super::projection::Projected;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operator {
@@ -38,6 +39,8 @@ pub struct Constraint {
     pub value: Option<String>,
     /// Pointer of the constraint (`/constraints/0`).
     pub pointer: String,
+    /// Where its field's value is in a view's `Projected::values`.
+    pub field_index: usize,
     /// LIKE and UNLIKE patterns, anchored as Java's `String.matches`
     /// anchors them; `None` when the pattern is not one this engine reads.
     regex: Option<regex::Regex>,
@@ -99,15 +102,10 @@ impl Constraint {
         }
     }
 
-    /// The field's value on the agents of a class that is not the hostname
-    /// (the same on all of them).
-    pub fn class_value(&self, class: &AgentClass, version: MarathonVersion) -> Option<String> {
-        match &self.field {
-            Field::Hostname => None,
-            Field::Region => class.region.clone(),
-            Field::Zone => class.zone.clone(),
-            Field::Attribute(name) => class.attributes.get(name).map(|v| v.marathon_string(version)),
-        }
+    /// The field's value on the agents of a merged class (not for hostnames,
+    /// which differ from agent to agent).
+    pub fn value_in<'p>(&self, class: &'p Projected) -> Option<&'p str> {
+        class.values.get(self.field_index).and_then(|v| v.as_deref())
     }
 
     /// Whether it filters agents at all (UNIQUE, GROUP_BY and MAX_PER only
@@ -178,17 +176,39 @@ pub fn read(app: &Value, app_pointer: &str, version: MarathonVersion) -> Vec<Con
             operator,
             value,
             pointer: format!("{app_pointer}/constraints/{i}"),
+            field_index: 0,
             regex,
         });
     }
     out
 }
 
-/// How many agents of a class a constraint lets on, by itself: `None` when
-/// that cannot be known (hostnames not listed, a pattern not understood).
-pub fn agents_admitted(constraint: &Constraint, class: &AgentClass, version: MarathonVersion) -> Option<usize> {
+/// The distinct fields the constraints read, each constraint told where its
+/// own is.
+pub fn fields(constraints: &mut [Constraint]) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    for constraint in constraints {
+        constraint.field_index = match fields.iter().position(|f| *f == constraint.field) {
+            Some(i) => i,
+            None => {
+                fields.push(constraint.field.clone());
+                fields.len() - 1
+            }
+        };
+    }
+    fields
+}
+
+/// How many agents of a merged class a constraint lets on, by itself:
+/// `None` when that cannot be known (hostnames not listed, a pattern not
+/// understood).
+pub fn agents_admitted(constraint: &Constraint, class: &Projected, version: MarathonVersion) -> Option<usize> {
     if constraint.field == Field::Hostname {
-        if class.hostnames.len() != class.count || class.count == 0 {
+        // Every agent has a hostname: only filters need to read them.
+        if !constraint.is_filter() {
+            return Some(class.count);
+        }
+        if !class.hostnames_known || class.hostnames.len() != class.count || class.count == 0 {
             return None;
         }
         let mut admitted = 0;
@@ -201,7 +221,7 @@ pub fn agents_admitted(constraint: &Constraint, class: &AgentClass, version: Mar
         }
         return Some(admitted);
     }
-    match constraint.admits(constraint.class_value(class, version).as_deref(), version) {
+    match constraint.admits(constraint.value_in(class), version) {
         Meets::Yes => Some(class.count),
         Meets::No => Some(0),
         Meets::Unknown => None,

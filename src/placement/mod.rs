@@ -6,18 +6,21 @@
 //! agents can hold at once. Each cause is one finding of its own rule.
 
 pub mod constraints;
+pub mod projection;
 pub mod roles;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::cluster::resources::{PortRanges, Scalar};
-use crate::cluster::AgentClass;
+use crate::cluster::Agents;
 use crate::diagnostic::{Diagnostic, Target};
 use crate::fix::{Action, Fix, Safety};
 use crate::rules::AppContext;
 use constraints::{Constraint, Field, Operator};
+use projection::Projected;
 use roles::AcceptedRoles;
 
 pub const PORTS: &str = "host-port-outside-agent-ranges";
@@ -57,31 +60,31 @@ impl Demand {
     }
 }
 
-/// One class of agents as this app sees it.
+/// One merged class of agents as this app sees it.
 struct View<'c> {
-    class: &'c AgentClass,
-    /// Ports offered in the roles the app can use.
-    ports: PortRanges,
-    /// Per scalar: what the usable roles offer, `None` if unknown.
-    scalars: [Option<f64>; 4],
+    p: &'c Projected,
     /// Agents of the class that every constraint admits (`None`: unknown).
     admitted: Option<usize>,
 }
 
 impl View<'_> {
     fn agents_admitted(&self) -> usize {
-        self.admitted.unwrap_or(self.class.count)
+        self.admitted.unwrap_or(self.p.count)
     }
 
     fn has_fixed_ports(&self, ports: &[u64]) -> bool {
-        ports.iter().all(|&p| self.ports.contains(p))
+        ports.iter().all(|&p| self.p.ports.contains(p))
     }
 
     fn fits_scalars(&self, demand: &Demand) -> bool {
         demand
             .scalars
             .iter()
-            .all(|(s, amount, _)| self.scalars[*s as usize].is_none_or(|have| have + EPSILON >= *amount))
+            .all(|(s, amount, _)| self.p.scalars[*s as usize].is_none_or(|have| have + EPSILON >= *amount))
+    }
+
+    fn hostnames_known(&self) -> bool {
+        self.p.hostnames_known && self.p.hostnames.len() == self.p.count
     }
 
     /// Tasks one agent can hold at once, by its resources (`u64::MAX`: no bound known).
@@ -91,7 +94,7 @@ impl View<'_> {
             if *amount <= 0.0 {
                 continue;
             }
-            if let Some(have) = self.scalars[*scalar as usize] {
+            if let Some(have) = self.p.scalars[*scalar as usize] {
                 most = most.min(((have + EPSILON) / amount).floor() as u64);
             }
         }
@@ -100,8 +103,82 @@ impl View<'_> {
 }
 
 /// Every placement finding for one app, each with its rule id; the rules
-/// pick theirs.
+/// pick theirs. Apps that ask the same of the cluster get the same answer:
+/// it is worked out once per run and moved to each app's place in its file.
 pub fn analyse(app: &AppContext<'_>) -> Vec<Diagnostic> {
+    let agents = &app.options.cluster.agents;
+    // Without real agents, only fixed ports and the amounts the shorthand
+    // names can be judged: most apps have neither.
+    let nothing_known = !agents.known
+        && agents
+            .classes
+            .iter()
+            .all(|c| Scalar::ALL.iter().all(|s| !c.resources.is_known(*s)));
+    if nothing_known && app.networking.fixed_host_ports.is_empty() {
+        return Vec::new();
+    }
+    let key = signature(app);
+    let stored = agents
+        .memo
+        .get_or_insert(key, || rebase(analyse_uncached(app), app.pointer, ""));
+    rebase(stored.as_ref().clone(), "", app.pointer)
+}
+
+/// Everything `analyse_uncached` reads of the app and the settings, with
+/// pointers relative to the app.
+fn signature(app: &AppContext<'_>) -> String {
+    let options = app.options;
+    let member = |name: &str| app.app.get(name).map_or_else(|| "-".to_string(), |v| v.to_string());
+    let mut key = format!(
+        "placement|{}|{:?}|{:?}|{:?}",
+        options.marathon_version, options.mesos_role, options.default_accepted_resource_roles, options.role_behavior
+    );
+    for name in ["acceptedResourceRoles", "role", "cpus", "mem", "disk", "gpus", "instances", "constraints"] {
+        key.push('|');
+        key.push_str(&member(name));
+    }
+    for port in &app.networking.fixed_host_ports {
+        key.push_str(&format!("|{}@{}", port.port, &port.pointer[app.pointer.len().min(port.pointer.len())..]));
+    }
+    if let Some(running) = &options.cluster.running {
+        // Its own tasks do not hold its ports.
+        key.push_str(&format!("|{:p}|{:?}", Arc::as_ptr(running), app.id));
+    }
+    key
+}
+
+/// Move findings from one place in a file to another: pointers under `from`
+/// go under `to`.
+fn rebase(mut found: Vec<Diagnostic>, from: &str, to: &str) -> Vec<Diagnostic> {
+    if from == to {
+        return found;
+    }
+    let moved = |pointer: &mut String| {
+        if let Some(rest) = pointer.strip_prefix(from) {
+            *pointer = format!("{to}{rest}");
+        }
+    };
+    for d in &mut found {
+        if let Some(pointer) = &mut d.pointer {
+            moved(pointer);
+        }
+        for related in &mut d.related {
+            moved(&mut related.pointer);
+        }
+        for action in d.fix.iter_mut().flat_map(|f| f.actions.iter_mut()) {
+            match action {
+                Action::SetMember { object, .. } | Action::AppendTo { object, .. } | Action::SetMemberRaw { object, .. } => {
+                    moved(object)
+                }
+                Action::RenameKey { pointer, .. } | Action::RemovePointer { pointer } => moved(pointer),
+                Action::RemoveMember { .. } => {}
+            }
+        }
+    }
+    found
+}
+
+fn analyse_uncached(app: &AppContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(roles) = roles::accepted_roles(app) else {
         return out;
@@ -110,61 +187,45 @@ pub fn analyse(app: &AppContext<'_>) -> Vec<Diagnostic> {
     let agents = &cluster.agents;
     let version = app.options.marathon_version;
     let demand = Demand::read(app);
-    let constraints = if agents.known {
+    let mut constraints = if agents.known {
         constraints::read(app.app, app.pointer, version)
     } else {
         Vec::new()
     };
-    // Agents only assumed, with no role named: roles are not judged, as
-    // before roles were known.
-    let role_blind = !agents.known
-        && agents
-            .classes
-            .iter()
-            .all(|c| c.resources.roles().all(|r| r == crate::cluster::resources::UNRESERVED));
-    let views: Vec<View<'_>> = agents
-        .classes
+    let fields = constraints::fields(&mut constraints);
+    let fixed: Vec<u64> = app.networking.fixed_host_ports.iter().map(|p| p.port).collect();
+    let hostnames = constraints
         .iter()
-        .map(|class| {
-            let mut ports = PortRanges::default();
-            let mut scalars = [Some(0.0); 4];
-            let class_roles: Vec<String> = class.resources.roles().map(str::to_string).collect();
-            for role in if role_blind { &class_roles } else { &roles.usable } {
-                if let Some(offered) = class.resources.role(role) {
-                    ports = ports.union(&offered.ports);
-                    for scalar in Scalar::ALL {
-                        if let Some(total) = &mut scalars[scalar as usize] {
-                            *total += offered.scalar(scalar);
-                        }
-                    }
-                }
-            }
-            for scalar in Scalar::ALL {
-                if !class.resources.is_known(scalar) {
-                    scalars[scalar as usize] = None;
-                }
-            }
-            let mut admitted = Some(class.count);
+        .any(|c| c.field == Field::Hostname && c.is_filter())
+        || (cluster.running.is_some() && !fixed.is_empty());
+    let projected = projection::view(
+        agents,
+        &projection::ViewKey {
+            roles: &roles.usable,
+            role_blind: projection::role_blind(agents),
+            fields: &fields,
+            version,
+            hostnames,
+        },
+    );
+    let views: Vec<View<'_>> = projected
+        .iter()
+        .map(|p| {
+            let mut admitted = Some(p.count);
             for constraint in &constraints {
-                match (admitted, constraints::agents_admitted(constraint, class, version)) {
+                match (admitted, constraints::agents_admitted(constraint, p, version)) {
                     (Some(so_far), Some(here)) => admitted = Some(so_far.min(here)),
                     (_, None) => admitted = None,
                     (None, Some(0)) => admitted = Some(0),
                     (None, Some(_)) => {}
                 }
             }
-            View {
-                class,
-                ports,
-                scalars,
-                admitted,
-            }
+            View { p, admitted }
         })
         .collect();
 
     let before = out.len();
-    check_constraints(app, &constraints, &views, &mut out);
-    let fixed: Vec<u64> = app.networking.fixed_host_ports.iter().map(|p| p.port).collect();
+    check_constraints(app, agents, &constraints, &views, &mut out);
     // Ports and resources are judged on the agents the constraints admit,
     // when there are any.
     let admitted: Vec<&View<'_>> = views.iter().filter(|v| v.agents_admitted() > 0).collect();
@@ -174,8 +235,8 @@ pub fn analyse(app: &AppContext<'_>) -> Vec<Diagnostic> {
     } else {
         admitted
     };
-    check_ports(app, &roles, &fixed, &candidates, &views, narrowed, &mut out);
-    check_resources(app, &roles, &demand, &candidates, &views, narrowed, &mut out);
+    check_ports(app, &roles, &fixed, &candidates, agents, narrowed, &mut out);
+    check_resources(app, &roles, &demand, &candidates, agents, narrowed, &mut out);
     if out.len() > before || !agents.known {
         return out;
     }
@@ -186,13 +247,13 @@ pub fn analyse(app: &AppContext<'_>) -> Vec<Diagnostic> {
     out
 }
 
-/// Agents per role offering a port, over all classes (any role).
-fn roles_offering(port: u64, views: &[View<'_>]) -> BTreeMap<String, usize> {
+/// Agents per role offering a port, over all agents (any role).
+fn roles_offering(port: u64, agents: &Agents) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
-    for view in views {
-        for (role, offered) in &view.class.resources.by_role {
+    for class in &agents.classes {
+        for (role, offered) in &class.resources.by_role {
             if offered.ports.contains(port) {
-                *out.entry(role.clone()).or_insert(0) += view.class.count;
+                *out.entry(role.clone()).or_insert(0) += class.count;
             }
         }
     }
@@ -209,7 +270,7 @@ fn check_ports(
     roles: &AcceptedRoles,
     fixed: &[u64],
     candidates: &[&View<'_>],
-    all: &[View<'_>],
+    all: &Agents,
     narrowed: bool,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -217,11 +278,11 @@ fn check_ports(
         return;
     }
     let located = &app.networking.fixed_host_ports;
-    let offered_anywhere = |port: u64| candidates.iter().any(|v| v.ports.contains(port));
+    let offered_anywhere = |port: u64| candidates.iter().any(|v| v.p.ports.contains(port));
     let outside: Vec<&crate::model::FixedHostPort> = located.iter().filter(|p| !offered_anywhere(p.port)).collect();
     let ranges = candidates
         .iter()
-        .fold(PortRanges::default(), |acc, v| acc.union(&v.ports));
+        .fold(PortRanges::default(), |acc, v| acc.union(&v.p.ports));
     let Some(first) = outside.first() else {
         // Each port is offered, but no agent offers them all together.
         let list: Vec<String> = fixed.iter().map(u64::to_string).collect();
@@ -375,7 +436,7 @@ fn check_resources(
     roles: &AcceptedRoles,
     demand: &Demand,
     candidates: &[&View<'_>],
-    all: &[View<'_>],
+    all: &Agents,
     narrowed: bool,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -386,7 +447,7 @@ fn check_resources(
         let index = *scalar as usize;
         let known: Vec<(&View<'_>, f64)> = candidates
             .iter()
-            .filter_map(|v| v.scalars[index].map(|have| (*v, have)))
+            .filter_map(|v| v.p.scalars[index].map(|have| (*v, have)))
             .collect();
         // Silent unless every candidate's amount is known.
         if known.is_empty() || known.len() < candidates.len() {
@@ -399,17 +460,17 @@ fn check_resources(
         let on: usize = known
             .iter()
             .filter(|(_, have)| (*have - largest).abs() < EPSILON)
-            .map(|(v, _)| v.class.count)
+            .map(|(v, _)| v.p.count)
             .sum();
         let name = scalar.name();
         // More in roles the app does not accept?
         let mut elsewhere: Vec<(String, usize)> = Vec::new();
-        for view in all {
-            for (role, offered) in &view.class.resources.by_role {
+        for class in &all.classes {
+            for (role, offered) in &class.resources.by_role {
                 if !roles.accepts(role) && offered.scalar(*scalar) + EPSILON >= *amount {
                     match elsewhere.iter_mut().find(|(r, _)| r == role) {
-                        Some((_, n)) => *n += view.class.count,
-                        None => elsewhere.push((role.clone(), view.class.count)),
+                        Some((_, n)) => *n += class.count,
+                        None => elsewhere.push((role.clone(), class.count)),
                     }
                 }
             }
@@ -451,13 +512,19 @@ fn check_resources(
     }
 }
 
-fn check_constraints(app: &AppContext<'_>, constraints: &[Constraint], views: &[View<'_>], out: &mut Vec<Diagnostic>) {
+fn check_constraints(
+    app: &AppContext<'_>,
+    agents: &Agents,
+    constraints: &[Constraint],
+    views: &[View<'_>],
+    out: &mut Vec<Diagnostic>,
+) {
     let version = app.options.marathon_version;
     for constraint in constraints {
         let mut admitted = 0;
         let mut unknown = false;
         for view in views {
-            match constraints::agents_admitted(constraint, view.class, version) {
+            match constraints::agents_admitted(constraint, view.p, version) {
                 Some(n) => admitted += n,
                 None => unknown = true,
             }
@@ -465,12 +532,12 @@ fn check_constraints(app: &AppContext<'_>, constraints: &[Constraint], views: &[
         if admitted > 0 || unknown || views.is_empty() {
             continue;
         }
-        let total: usize = views.iter().map(|v| v.class.count).sum();
+        let total: usize = views.iter().map(|v| v.p.count).sum();
         let values: BTreeSet<String> = views
             .iter()
             .flat_map(|v| match constraint.field {
-                Field::Hostname => v.class.hostnames.clone(),
-                _ => constraint.class_value(v.class, version).into_iter().collect(),
+                Field::Hostname => v.p.hostnames.clone(),
+                _ => constraint.value_in(v.p).map(str::to_string).into_iter().collect(),
             })
             .collect();
         let shown = |values: &BTreeSet<String>| {
@@ -493,9 +560,10 @@ fn check_constraints(app: &AppContext<'_>, constraints: &[Constraint], views: &[
                 }
                 (Field::Region | Field::Zone, _) => " (none of the agents has a fault domain)".to_string(),
                 _ => {
-                    let names: BTreeSet<&str> = views
+                    let names: BTreeSet<&str> = agents
+                        .classes
                         .iter()
-                        .flat_map(|v| v.class.attributes.0.iter().map(|(n, _)| n.as_str()))
+                        .flat_map(|c| c.attributes.0.iter().map(|(n, _)| n.as_str()))
                         .collect();
                     if names.is_empty() {
                         " (the agents have no attributes)".to_string()
@@ -552,7 +620,6 @@ fn check_capacity(
     if instances == 0 {
         return;
     }
-    let version = app.options.marathon_version;
     let pinned = !fixed.is_empty();
     let eligible: Vec<&View<'_>> = views
         .iter()
@@ -590,35 +657,38 @@ fn check_capacity(
             bounds.push((by_resources, why));
         }
         for constraint in constraints {
-            // Distinct values of the field among eligible agents.
-            let mut values: BTreeMap<String, u64> = BTreeMap::new();
-            let mut unknown = false;
+            // Distinct values of the field among eligible agents, and how
+            // many tasks the agents of each can hold. Hostnames are one per
+            // agent: counted, not listed.
+            let mut values: BTreeMap<&str, u64> = BTreeMap::new();
+            let (mut hosts, mut best_host) = (0u64, 0u64);
             for view in &eligible {
                 let per_agent = view.tasks_per_agent(demand, pinned);
                 match constraint.field {
                     Field::Hostname => {
-                        if view.class.hostnames.len() == view.class.count && view.admitted == Some(view.class.count) {
-                            for host in &view.class.hostnames {
-                                *values.entry(host.clone()).or_insert(0) = per_agent;
-                            }
-                        } else {
-                            // Distinct hosts, even if not named.
-                            for i in 0..view.agents_admitted() {
-                                values.insert(format!("\u{0}{}#{i}", view.class.source), per_agent);
-                            }
-                        }
+                        hosts += view.agents_admitted() as u64;
+                        best_host = best_host.max(per_agent);
                     }
-                    _ => match constraint.class_value(view.class, version) {
-                        Some(value) => {
+                    _ => {
+                        if let Some(value) = constraint.value_in(view.p) {
                             let slot = values.entry(value).or_insert(0);
                             *slot = slot.saturating_add(per_agent.saturating_mul(view.agents_admitted() as u64));
                         }
-                        None => unknown |= constraint.operator != Operator::Unlike,
-                    },
+                    }
                 }
             }
-            let _ = unknown;
-            let distinct = values.len() as u64;
+            if constraint.field == Field::Hostname {
+                // Stand-ins, so that the counts below read the same.
+                values.clear();
+                if hosts > 0 {
+                    values.insert("", best_host);
+                }
+            }
+            let distinct = if constraint.field == Field::Hostname {
+                hosts
+            } else {
+                values.len() as u64
+            };
             let field = &constraint.field_name;
             match constraint.operator {
                 Operator::Unique => bounds.push((
@@ -716,12 +786,12 @@ fn check_held_ports(
             .filter(|v| v.has_fixed_ports(fixed) && v.fits_scalars(demand) && v.agents_admitted() > 0)
             .collect();
         // Only agents whose hostnames are known can be matched to tasks.
-        if eligible.is_empty() || eligible.iter().any(|v| v.class.hostnames.len() != v.class.count) {
+        if eligible.is_empty() || eligible.iter().any(|v| !v.hostnames_known()) {
             return;
         }
         let hosts: BTreeSet<&str> = eligible
             .iter()
-            .flat_map(|v| v.class.hostnames.iter().map(String::as_str))
+            .flat_map(|v| v.p.hostnames.iter().map(String::as_str))
             .collect();
         let mut held: BTreeMap<&str, &str> = BTreeMap::new();
         for holder in holders
