@@ -132,6 +132,7 @@ impl Example {
         }
         options.default_network_name = self.default_network_name.clone();
         options.mesos_role = self.mesos_role.clone();
+        options.mesos_role_known = self.mesos_role.is_some();
         if !self.agents.is_empty() || self.running.is_some() {
             let mut builder = crate::cluster::ClusterBuilder::default();
             for (i, class) in self.agents.iter().enumerate() {
@@ -139,6 +140,7 @@ impl Example {
                 let count: usize = parts
                     .next()
                     .and_then(|c| c.parse().ok())
+                    .filter(|c| (1..=1_000_000).contains(c))
                     .ok_or_else(|| format!("agents={class}: start with the number of agents"))?;
                 let resources = crate::cluster::resources::parse(parts.next().unwrap_or(""))?;
                 let attributes = crate::cluster::attributes::Attributes::parse_text(parts.next().unwrap_or(""))?;

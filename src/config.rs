@@ -191,9 +191,21 @@ impl Settings {
                 self.cluster.info.as_ref().map_or("", |i| i.source.as_str())
             );
             if !self.explicit.version {
-                if let Some(version) = info.version.as_deref().and_then(|v| v.parse().ok()) {
-                    self.options.marathon_version = version;
-                    self.origins.insert("marathon-version", from_info.clone());
+                if let Some(text) = info.version.as_deref() {
+                    // Builds carry suffixes: `1.5.0-SNAPSHOT`, `1.7.174-abcdef`.
+                    let release = text.split(['-', '+']).next().unwrap_or(text);
+                    match release.parse() {
+                        Ok(version) => {
+                            self.options.marathon_version = version;
+                            self.origins.insert("marathon-version", from_info.clone());
+                        }
+                        Err(_) => {
+                            self.origins.insert(
+                                "marathon-version",
+                                format!("default: {from_info} says {text}, a version this linter does not know; set marathon-version"),
+                            );
+                        }
+                    }
                 }
             }
             if !self.explicit.features {
@@ -231,6 +243,8 @@ impl Settings {
                     .insert("mesos-role", "the Marathon framework of the Mesos export".to_string());
             }
         }
+        self.options.mesos_role_known =
+            self.explicit.mesos_role || self.cluster.info.is_some() || self.origins.contains_key("mesos-role");
         self.options.cluster = Arc::new(self.cluster.clone());
     }
 }
@@ -727,14 +741,17 @@ fn patch(
     patch
 }
 
+/// More agents than any Mesos cluster has: a typo, and a bound on sums.
+const MAX_AGENTS: i64 = 1_000_000;
+
 /// One `[[agents]]` entry, checked.
 fn hand_written_agents(raw: &RawAgents, problems: &mut Vec<Diagnostic>) -> Option<crate::cluster::HandWritten> {
     let before = problems.len();
     let count = *raw.count.get_ref();
-    if count < 1 {
+    if !(1..=MAX_AGENTS).contains(&count) {
         problems.push(error_at(
             raw.count.span(),
-            format!("an agent class needs a count of at least 1, found {count}"),
+            format!("an agent class needs a count from 1 to {MAX_AGENTS}, found {count}"),
             "say how many agents of this kind the cluster has",
         ));
     }

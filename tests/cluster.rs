@@ -607,7 +607,12 @@ fn bad_agents_in_the_configuration_are_located() {
             "not an amount of cpus",
             3,
         ),
-        ("[[agents]]\ncount = 0\n", "at least 1", 2),
+        ("[[agents]]\ncount = 0\n", "a count from 1 to 1000000", 2),
+        (
+            "[[agents]]\ncount = 9223372036854775807\n",
+            "a count from 1 to 1000000",
+            2,
+        ),
         ("[[agents]]\ncount = 1\nattributes = \"rack\"\n", "name:value", 3),
         (
             "[[agents]]\ncount = 2\nhostnames = [\"a\"]\n",
@@ -702,5 +707,106 @@ fn the_cluster_command_describes_the_facts() {
             .contains("role *: cpus unknown, mem unknown, disk unknown, gpus unknown, ports [31000-32000]"),
         "{}",
         none.stdout
+    );
+}
+
+#[test]
+fn review_cases_stay_silent_or_say_one_thing() {
+    // An agent's /state with --default_role slave_public: its resources are slave_public's.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "agent.json",
+        r#"{"id": "S1", "hostname": "p1", "pid": "slave(1)@10.0.0.9:5051", "flags": {"resources": "ports:[80-80,443-443]", "default_role": "slave_public"},
+            "resources": {"cpus": 4, "mem": 8192, "disk": 1000, "ports": "[80-80, 443-443]"}, "attributes": {}}"#,
+    );
+    let edge = PINNED.replace(
+        r#""instances": 1"#,
+        r#""instances": 1, "acceptedResourceRoles": ["slave_public"]"#,
+    );
+    write(root, "edge.json", &edge);
+    let run = run_in(
+        root,
+        &[
+            "--format",
+            "json",
+            "--cluster",
+            "agent.json",
+            "--marathon-version",
+            "1.8",
+            "edge.json",
+        ],
+        None,
+    );
+    assert_eq!(rules(&run), Vec::<String>::new(), "{}", run.stdout);
+    let shown = run_in(root, &["cluster", "--cluster", "agent.json"], None);
+    assert!(
+        shown
+            .stdout
+            .contains("role slave_public: cpus 4, mem 8192, disk 1000, ports [80-80, 443-443]"),
+        "{}",
+        shown.stdout
+    );
+
+    // Only roles Marathon gets no offers of: one finding, not three.
+    let config = format!("{PUBLIC_PRIVATE}\n[marathon]\nmesos-role = \"other\"\n");
+    let found = placement(&lint(&config, &edge, &["--marathon-version", "1.8"]));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "/acceptedResourceRoles");
+    assert!(
+        found[0].2.contains("Marathon receives offers only of `*` and `other`"),
+        "{}",
+        found[0].2
+    );
+
+    // 1.9 keeps only `*` and the app's role; an app in a top-level group may get the group's role.
+    let dev = "[[agents]]\ncount = 1\nresources = \"cpus(dev):4;mem(dev):4096;ports(dev):[80-80]\"\n";
+    let grouped = PINNED.replace("\"/edge\"", "\"/dev/edge\"");
+    assert_eq!(
+        rules(&lint(dev, &grouped, &["--marathon-version", "1.9"])),
+        Vec::<String>::new()
+    );
+
+    // Java regex constructs this engine reads otherwise are not judged.
+    let posix = app_with(r#"[["rack", "UNLIKE", "[[:alpha:]]+"]]"#, "");
+    assert_eq!(rules(&lint(RACKS, &posix, &[])), Vec::<String>::new());
+
+    // Only inactive agents: nothing is known of the agents.
+    write(
+        root,
+        "inactive.json",
+        r#"{"slaves": [{"id": "a", "hostname": "h", "active": false, "resources": {"cpus": 1, "mem": 1, "ports": "[1-2]"}}]}"#,
+    );
+    write(root, "plain.json", r#"{"id": "/p", "cmd": "x", "instances": 3}"#);
+    let run = run_in(
+        root,
+        &["--format", "json", "--cluster", "inactive.json", "plain.json"],
+        None,
+    );
+    assert_eq!(rules(&run), Vec::<String>::new(), "{}", run.stdout);
+
+    // A truncated export with non-ASCII text is a located error, not a crash.
+    write(root, "cut.json", r#"{"apps":[{"id":"/café"#);
+    let run = run_in(root, &["--format", "json", "--cluster", "cut.json", "plain.json"], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.json()["diagnostics"][0]["rule"], "config-error");
+
+    // A build suffix does not hide the version.
+    write(
+        root,
+        "info.json",
+        r#"{"version": "1.5.0-SNAPSHOT", "marathon_config": {}}"#,
+    );
+    let shown = run_in(root, &["cluster", "--cluster", "info.json"], None);
+    assert!(shown.stdout.contains("marathon-version: 1.5 (from"), "{}", shown.stdout);
+    write(root, "old.json", r#"{"version": "0.13.0", "marathon_config": {}}"#);
+    let shown = run_in(root, &["cluster", "--cluster", "old.json"], None);
+    assert!(
+        shown
+            .stdout
+            .contains("says 0.13.0, a version this linter does not know"),
+        "{}",
+        shown.stdout
     );
 }

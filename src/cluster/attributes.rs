@@ -88,8 +88,8 @@ pub fn format_scalar(number: f64, grouping: bool) -> String {
     // Rust's fixed-precision formatting rounds the exact binary value, as
     // Java's DecimalFormat does.
     let fixed = format!("{number:.3}");
+    // Java keeps the sign of a negative number that rounds to zero (`-0`).
     let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
-    let trimmed = if trimmed == "-0" { "0" } else { trimmed };
     if !grouping {
         return trimmed.to_string();
     }

@@ -301,6 +301,10 @@ struct Named {
 struct AgentFlags<'a> {
     #[serde(borrow, default)]
     resources: Option<Cow<'a, str>>,
+    /// The role of what `resources` names without one, and of what the
+    /// agent detects (`*` unless set; DC/OS public agents: `slave_public`).
+    #[serde(borrow, default)]
+    default_role: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     attributes: Option<Cow<'a, str>>,
 }
@@ -368,7 +372,9 @@ pub fn read_master_fast(text: &str) -> Option<Result<Export, ExportError>> {
 
 /// Read `slaves` one agent at a time, converting each; the first agent that
 /// does not convert is the error (the others are then skipped unread).
-fn convert_each<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Result<Vec<Agent>, ExportError>, D::Error> {
+fn convert_each<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Result<Vec<Agent>, ExportError>, D::Error> {
     struct Each;
     impl<'de> serde::de::Visitor<'de> for Each {
         type Value = Result<Vec<Agent>, ExportError>;
@@ -433,7 +439,10 @@ fn add_role_map(slot: &mut resources::RoleResources, map: &RoleMap<'_>) -> Resul
 }
 
 fn convert_agent(typed: TypedAgent<'_>, pointer: &str) -> Result<Agent, ExportError> {
-    let attributes = match (&typed.attributes, typed.flags.as_ref().and_then(|f| f.attributes.as_deref())) {
+    let attributes = match (
+        &typed.attributes,
+        typed.flags.as_ref().and_then(|f| f.attributes.as_deref()),
+    ) {
         (Some(attributes), _) if !attributes.is_empty() => Attributes::from_json(attributes),
         (_, Some(text)) => {
             Attributes::parse_text(text).map_err(|e| ExportError::at(format!("{pointer}/flags/attributes"), e))?
@@ -466,13 +475,19 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
     let mut reserved_any = false;
     if let Some(reserved) = &typed.reserved_resources {
         for (role, map) in reserved {
-            let at = format!("{pointer}/reserved_resources/{}", crate::diagnostic::escape_pointer_token(role));
+            let at = format!(
+                "{pointer}/reserved_resources/{}",
+                crate::diagnostic::escape_pointer_token(role)
+            );
             add_role_map(out.role_mut(role), map).map_err(|e| ExportError::at(format!("{at}/ports"), e))?;
             reserved_any = true;
         }
     } else if let Some(reserved) = &typed.reserved_resources_full {
         for (role, resources) in reserved {
-            let at = format!("{pointer}/reserved_resources_full/{}", crate::diagnostic::escape_pointer_token(role));
+            let at = format!(
+                "{pointer}/reserved_resources_full/{}",
+                crate::diagnostic::escape_pointer_token(role)
+            );
             resources::add_json_array(&mut out, resources).map_err(|e| ExportError::at(at, e))?;
             reserved_any = true;
         }
@@ -482,6 +497,12 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
         .as_ref()
         .and_then(|f| f.resources.as_deref())
         .filter(|_| !reserved_any);
+    let default_role = typed
+        .flags
+        .as_ref()
+        .and_then(|f| f.default_role.as_deref())
+        .filter(|r| !r.is_empty())
+        .unwrap_or(UNRESERVED);
     if let Some(unreserved) = &typed.unreserved_resources {
         add_role_map(out.role_mut(UNRESERVED), unreserved)
             .map_err(|e| ExportError::at(format!("{pointer}/unreserved_resources/ports"), e))?;
@@ -492,7 +513,8 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
         // An agent's own state from before Mesos 0.28: its flag says which
         // roles hold what; the total fills in what the flag leaves to the
         // agent to detect.
-        let flagged = resources::parse(flag).map_err(|e| ExportError::at(format!("{pointer}/flags/resources"), e))?;
+        let flagged = resources::parse_for_role(flag, default_role)
+            .map_err(|e| ExportError::at(format!("{pointer}/flags/resources"), e))?;
         let mut total = resources::RoleResources::default();
         if let Some(map) = &typed.resources {
             add_role_map(&mut total, map).map_err(|e| ExportError::at(format!("{pointer}/resources/ports"), e))?;
@@ -501,7 +523,7 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
         for scalar in Scalar::ALL {
             if !flagged.is_known(scalar) {
                 let named: f64 = flagged.by_role.values().map(|r| r.scalar(scalar)).sum();
-                out.role_mut(UNRESERVED)
+                out.role_mut(default_role)
                     .add_scalar(scalar, (total.scalar(scalar) - named).max(0.0));
             }
         }
@@ -524,7 +546,9 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
                 free.add_scalar(scalar, -free.scalar(scalar));
             }
         }
-        *out.role_mut(UNRESERVED) = free;
+        // An agent's own state without role maps: what is not reserved is
+        // its default role's.
+        *out.role_mut(default_role) = free;
     }
     out.prune();
     Ok(out)

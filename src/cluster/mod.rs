@@ -217,7 +217,10 @@ impl ClusterBuilder {
                 self.agent_exports += 1;
                 if self.agent_exports == 2 {
                     // A second export: remember the first one's agents.
-                    let first = self.agents.iter().filter_map(|(a, _)| a.id.clone().or_else(|| a.hostname.clone()));
+                    let first = self
+                        .agents
+                        .iter()
+                        .filter_map(|(a, _)| a.id.clone().or_else(|| a.hostname.clone()));
                     self.seen.extend(first);
                 }
                 for agent in agents {
@@ -288,7 +291,8 @@ impl ClusterBuilder {
 
     /// The layer's patch: only the parts it has facts for.
     pub fn build(self) -> ClusterPatch {
-        let has_agents = !self.agents.is_empty() || !self.hand_written.is_empty() || self.inactive > 0;
+        // Only inactive agents say nothing of the agents that will come back.
+        let has_agents = !self.agents.is_empty() || !self.hand_written.is_empty();
         let agents = has_agents.then(|| {
             let mut classes = group(self.agents);
             classes.extend(self.hand_written);
@@ -489,7 +493,11 @@ fn line_col_offset(text: &str, line: usize, column: usize) -> usize {
         return 0;
     }
     let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
-    (start + column.saturating_sub(1)).min(text.len())
+    let mut offset = (start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// A problem found after reading (two `/v2/info` that disagree), located

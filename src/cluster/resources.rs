@@ -74,10 +74,15 @@ impl PortRanges {
 
     /// The ports of `self` that `other` does not hold.
     pub fn minus(&self, other: &PortRanges) -> PortRanges {
+        // One sweep over both sorted lists: the cuts before a range are
+        // never needed again.
         let mut out = Vec::new();
+        let mut cuts = other.0.iter().peekable();
         for range in &self.0 {
+            while cuts.next_if(|c| c.end < range.begin).is_some() {}
             let mut begin = range.begin;
-            for cut in other.0.iter().filter(|c| c.end >= range.begin && c.begin <= range.end) {
+            let mut pending = cuts.clone();
+            while let Some(cut) = pending.next_if(|c| c.begin <= range.end) {
                 if cut.begin > begin {
                     out.push(PortRange {
                         begin,
@@ -213,11 +218,18 @@ impl AgentResources {
 /// Parse an agent resource string (text or JSON form), as the agent's
 /// `--resources` flag takes it.
 pub fn parse(input: &str) -> Result<AgentResources, String> {
+    parse_for_role(input, UNRESERVED)
+}
+
+/// `parse`, for an agent whose `--default_role` gives what names no role
+/// (DC/OS public agents run with `slave_public`).
+pub fn parse_for_role(input: &str, default_role: &str) -> Result<AgentResources, String> {
     let input = input.trim();
     if input.starts_with('[') || input.starts_with('{') {
         let value: Value = serde_json::from_str(input)
             .map_err(|e| format!("the agent resources look like JSON but do not parse: {e}"))?;
-        let mut resources = from_json_array(&value)?;
+        let mut resources = AgentResources::default();
+        add_json_array_for_role(&mut resources, &value, default_role)?;
         // As in the text form, what the JSON does not name the agent detects.
         let names: Vec<&str> = match &value {
             Value::Array(items) => items
@@ -228,16 +240,16 @@ pub fn parse(input: &str) -> Result<AgentResources, String> {
         };
         resources.mark_unknown(Scalar::ALL.map(|s| names.contains(&s.name())));
         if !resources.by_role.values().any(|r| !r.ports.is_empty()) {
-            resources.role_mut(UNRESERVED).ports = PortRanges::mesos_default();
+            resources.role_mut(default_role).ports = PortRanges::mesos_default();
         }
         resources.prune();
         return Ok(resources);
     }
-    parse_text(input)
+    parse_text(input, default_role)
 }
 
 /// `name(role):value;name:value;...` where a ranges value is `[a-b, c-d]`.
-fn parse_text(input: &str) -> Result<AgentResources, String> {
+fn parse_text(input: &str, default_role: &str) -> Result<AgentResources, String> {
     let mut resources = AgentResources::default();
     let mut named = [false; 4];
     let mut any_ports = false;
@@ -253,9 +265,9 @@ fn parse_text(input: &str) -> Result<AgentResources, String> {
                     .ok_or_else(|| format!("the role in `{key}` is not closed: write it as `{}(role)`", name.trim()))?;
                 (name.trim(), role.trim())
             }
-            None => (key.trim(), UNRESERVED),
+            None => (key.trim(), default_role),
         };
-        let role = if role.is_empty() { UNRESERVED } else { role };
+        let role = if role.is_empty() { default_role } else { role };
         let value = value.trim();
         if name == "ports" {
             let ranges = parse_ranges_text(value)?;
@@ -273,7 +285,7 @@ fn parse_text(input: &str) -> Result<AgentResources, String> {
         }
     }
     if !any_ports {
-        resources.role_mut(UNRESERVED).ports = PortRanges::mesos_default();
+        resources.role_mut(default_role).ports = PortRanges::mesos_default();
     }
     resources.mark_unknown(named);
     resources.prune();
@@ -329,8 +341,9 @@ fn checked(begin: u64, end: u64) -> Result<PortRange, String> {
 }
 
 /// The role a Mesos resource object belongs to: the last of its
-/// `reservations` (Mesos 1.4+ refinement), else its `role`, else `*`.
-fn role_of(resource: &Value) -> &str {
+/// `reservations` (Mesos 1.4+ refinement), else its `role`, else the
+/// agent's default role.
+fn role_of<'v>(resource: &'v Value, default_role: &'v str) -> &'v str {
     if let Some(last) = resource
         .get("reservations")
         .and_then(Value::as_array)
@@ -340,20 +353,15 @@ fn role_of(resource: &Value) -> &str {
     {
         return last;
     }
-    resource.get("role").and_then(Value::as_str).unwrap_or(UNRESERVED)
-}
-
-/// Mesos' JSON form: an array of resource objects (`name`, `type`,
-/// `scalar`/`ranges`, `role` or `reservations`), as `--resources` and the
-/// `_full` fields of exports give them.
-pub fn from_json_array(value: &Value) -> Result<AgentResources, String> {
-    let mut resources = AgentResources::default();
-    add_json_array(&mut resources, value)?;
-    Ok(resources)
+    resource.get("role").and_then(Value::as_str).unwrap_or(default_role)
 }
 
 /// Add an array of Mesos resource objects to `resources`.
 pub fn add_json_array(resources: &mut AgentResources, value: &Value) -> Result<(), String> {
+    add_json_array_for_role(resources, value, UNRESERVED)
+}
+
+fn add_json_array_for_role(resources: &mut AgentResources, value: &Value, default_role: &str) -> Result<(), String> {
     let items = match value {
         Value::Array(items) => items.as_slice(),
         Value::Object(_) => std::slice::from_ref(value),
@@ -371,7 +379,7 @@ pub fn add_json_array(resources: &mut AgentResources, value: &Value) -> Result<(
                 short(resource)
             ));
         };
-        let role = role_of(resource).to_string();
+        let role = role_of(resource, default_role).to_string();
         if name == "ports" {
             let ranges = resource
                 .pointer("/ranges/range")
@@ -533,6 +541,30 @@ mod tests {
         assert_eq!(r.role("*").unwrap().ports.to_string(), "[443-443, 31000-32000]");
         assert_eq!(r.role("slave_public").unwrap().ports.to_string(), "[80-80]");
         assert_eq!(r.role("a/b").unwrap().scalar(Scalar::Mem), 64.0);
+    }
+
+    #[test]
+    fn an_agents_default_role_takes_what_names_no_role() {
+        let r = parse_for_role("cpus:4;ports:[80-80];mem(*):64", "slave_public").unwrap();
+        assert_eq!(r.role("slave_public").unwrap().ports.to_string(), "[80-80]");
+        assert_eq!(r.role("slave_public").unwrap().scalar(Scalar::Cpus), 4.0);
+        assert_eq!(r.role("*").unwrap().scalar(Scalar::Mem), 64.0);
+        let json = parse_for_role(r#"[{"name":"cpus","scalar":{"value":2}}]"#, "slave_public").unwrap();
+        assert_eq!(json.role("slave_public").unwrap().ports, PortRanges::mesos_default());
+    }
+
+    #[test]
+    fn subtracting_many_ranges_is_one_sweep() {
+        let every_other: Vec<PortRange> = (0..30000)
+            .map(|i| PortRange {
+                begin: 2 * i,
+                end: 2 * i,
+            })
+            .collect();
+        let all = PortRanges::from_ranges(vec![PortRange { begin: 0, end: 65535 }]);
+        let odd = all.minus(&PortRanges::from_ranges(every_other));
+        assert_eq!(odd.count(), 65536 - 30000);
+        assert!(odd.contains(1) && !odd.contains(2) && odd.contains(65535));
     }
 
     #[test]

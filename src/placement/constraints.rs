@@ -130,6 +130,21 @@ fn normalised_is_value(value: &str) -> String {
     }
 }
 
+/// Marathon matches with Java's regular expressions; this engine's agree
+/// with them on the common syntax. Constructs that mean something else in
+/// Java (POSIX classes, Unicode-aware `\w`, `\d`, `\s`, `\b`, flags,
+/// class intersections) make the pattern unknown, so it is not judged.
+fn java_compatible(pattern: &str) -> Option<regex::Regex> {
+    const DIFFERENT: &[&str] = &[
+        "[:", "\\w", "\\W", "\\d", "\\D", "\\s", "\\S", "\\b", "\\B", "\\p", "\\P", "\\h", "\\H", "\\R", "\\X", "\\Q",
+        "\\E", "\\z", "\\Z", "\\A", "\\G", "(?", "&&",
+    ];
+    if DIFFERENT.iter().any(|d| pattern.contains(d)) {
+        return None;
+    }
+    regex::Regex::new(&format!("^(?:{pattern})$")).ok()
+}
+
 /// The app's well-formed constraints, read as the target version reads them.
 pub fn read(app: &Value, app_pointer: &str, version: MarathonVersion) -> Vec<Constraint> {
     let Some(Value::Array(items)) = app.get("constraints") else {
@@ -167,7 +182,7 @@ pub fn read(app: &Value, app_pointer: &str, version: MarathonVersion) -> Vec<Con
             other => Field::Attribute(other.to_string()),
         };
         let regex = match (operator, value.as_deref()) {
-            (Operator::Like | Operator::Unlike, Some(pattern)) => regex::Regex::new(&format!("^(?:{pattern})$")).ok(),
+            (Operator::Like | Operator::Unlike, Some(pattern)) => java_compatible(pattern),
             _ => None,
         };
         out.push(Constraint {

@@ -133,12 +133,25 @@ fn signature(app: &AppContext<'_>) -> String {
         "placement|{}|{:?}|{:?}|{:?}",
         options.marathon_version, options.mesos_role, options.default_accepted_resource_roles, options.role_behavior
     );
-    for name in ["acceptedResourceRoles", "role", "cpus", "mem", "disk", "gpus", "instances", "constraints"] {
+    for name in [
+        "acceptedResourceRoles",
+        "role",
+        "cpus",
+        "mem",
+        "disk",
+        "gpus",
+        "instances",
+        "constraints",
+    ] {
         key.push('|');
         key.push_str(&member(name));
     }
     for port in &app.networking.fixed_host_ports {
-        key.push_str(&format!("|{}@{}", port.port, &port.pointer[app.pointer.len().min(port.pointer.len())..]));
+        key.push_str(&format!(
+            "|{}@{}",
+            port.port,
+            &port.pointer[app.pointer.len().min(port.pointer.len())..]
+        ));
     }
     if let Some(running) = &options.cluster.running {
         // Its own tasks do not hold its ports.
@@ -167,9 +180,9 @@ fn rebase(mut found: Vec<Diagnostic>, from: &str, to: &str) -> Vec<Diagnostic> {
         }
         for action in d.fix.iter_mut().flat_map(|f| f.actions.iter_mut()) {
             match action {
-                Action::SetMember { object, .. } | Action::AppendTo { object, .. } | Action::SetMemberRaw { object, .. } => {
-                    moved(object)
-                }
+                Action::SetMember { object, .. }
+                | Action::AppendTo { object, .. }
+                | Action::SetMemberRaw { object, .. } => moved(object),
                 Action::RenameKey { pointer, .. } | Action::RemovePointer { pointer } => moved(pointer),
                 Action::RemoveMember { .. } => {}
             }
@@ -183,6 +196,23 @@ fn analyse_uncached(app: &AppContext<'_>) -> Vec<Diagnostic> {
     let Some(roles) = roles::accepted_roles(app) else {
         return out;
     };
+    if roles.usable.is_empty() {
+        // One cause, one finding: no offer of any accepted role reaches Marathon.
+        out.push(
+            Diagnostic::at(
+                RESOURCES,
+                app.field("/acceptedResourceRoles"),
+                format!(
+                    "this app accepts only {}, but Marathon receives offers only of {}: it gets no resources at all, so no task will ever start",
+                    roles.describe(),
+                    roles::list(&roles.registered)
+                ),
+            )
+            .label("no offer of these roles reaches Marathon")
+            .help("accept `*` or Marathon's own role, or run Marathon with --mesos_role set to the role (and say so under [marathon] in marathon-lint.toml)"),
+        );
+        return out;
+    }
     let cluster = &app.options.cluster;
     let agents = &cluster.agents;
     let version = app.options.marathon_version;
@@ -194,9 +224,7 @@ fn analyse_uncached(app: &AppContext<'_>) -> Vec<Diagnostic> {
     };
     let fields = constraints::fields(&mut constraints);
     let fixed: Vec<u64> = app.networking.fixed_host_ports.iter().map(|p| p.port).collect();
-    let hostnames = constraints
-        .iter()
-        .any(|c| c.field == Field::Hostname && c.is_filter())
+    let hostnames = constraints.iter().any(|c| c.field == Field::Hostname && c.is_filter())
         || (cluster.running.is_some() && !fixed.is_empty());
     let projected = projection::view(
         agents,

@@ -116,7 +116,11 @@ fn project(agents: &Agents, key: &ViewKey<'_>) -> Vec<Projected> {
                 index.insert(merge, out.len());
                 out.push(Projected {
                     count: class.count,
-                    hostnames: if key.hostnames { class.hostnames.clone() } else { Vec::new() },
+                    hostnames: if key.hostnames {
+                        class.hostnames.clone()
+                    } else {
+                        Vec::new()
+                    },
                     hostnames_known,
                     ports,
                     scalars,

@@ -57,7 +57,10 @@ fn push_unique(roles: &mut Vec<String>, role: &str) {
 }
 
 /// The app's roles, or `None` when they cannot be known (a malformed
-/// `acceptedResourceRoles`, which validation rules report).
+/// `acceptedResourceRoles`, or one Marathon rejects, which validation rules
+/// report). Where the settings leave something open (Marathon's role not
+/// known, a group that may enforce its role), every reading is kept: a role
+/// counts as usable if it is usable in any of them.
 pub fn accepted_roles(app: &AppContext<'_>) -> Option<AcceptedRoles> {
     let options = app.options;
     let version = options.marathon_version;
@@ -78,9 +81,19 @@ pub fn accepted_roles(app: &AppContext<'_>) -> Option<AcceptedRoles> {
         }
         Some(_) => return None,
     };
+    // Marathon's role, when some setting or export says it; else its
+    // default (none up to 1.8, `*` from 1.9), and roles the app names
+    // itself are given the benefit of the doubt.
+    let doubt: &[String] = match (&explicit, options.mesos_role_known) {
+        (Some(roles), false) => roles,
+        _ => &[],
+    };
     if version < MarathonVersion::V1_9 {
         let mut registered = vec![UNRESERVED.to_string()];
         if let Some(role) = &options.mesos_role {
+            push_unique(&mut registered, role);
+        }
+        for role in doubt {
             push_unique(&mut registered, role);
         }
         let (accepted, origin, is_explicit) = match explicit {
@@ -104,36 +117,66 @@ pub fn accepted_roles(app: &AppContext<'_>) -> Option<AcceptedRoles> {
         });
     }
     // 1.9+: each app has a role; Marathon matches its offers of that role
-    // (and `*`) to it.
-    let app_role = match app.app.get("role") {
-        Some(Value::String(role)) => role.clone(),
-        None | Some(Value::Null) => options.mesos_role.clone().unwrap_or_else(|| UNRESERVED.to_string()),
+    // (and `*`) to it. Without its own `role`, an app in a top-level group
+    // that enforces its role gets the group's name: not knowable here.
+    let mesos_role = options.mesos_role.clone().unwrap_or_else(|| UNRESERVED.to_string());
+    let mut app_roles: Vec<String> = Vec::new();
+    match app.app.get("role") {
+        Some(Value::String(role)) => app_roles.push(role.clone()),
+        None | Some(Value::Null) => {
+            app_roles.push(mesos_role.clone());
+            if let Some(group) = app.id.and_then(top_level_group) {
+                push_unique(&mut app_roles, group);
+            }
+        }
         Some(_) => return None,
-    };
+    }
+    for role in doubt {
+        push_unique(&mut app_roles, role);
+    }
     let mut registered = vec![UNRESERVED.to_string()];
-    push_unique(&mut registered, &app_role);
+    for role in &app_roles {
+        push_unique(&mut registered, role);
+    }
+    if let Some(roles) = &explicit {
+        if version > MarathonVersion::V1_9 && roles.iter().any(|r| !registered.contains(r)) {
+            // 1.10 rejects roles other than `*` and the app's own.
+            return None;
+        }
+    }
     let (accepted, origin, is_explicit) = match explicit {
-        Some(roles) => (roles, "its acceptedResourceRoles".to_string(), true),
+        Some(roles) => {
+            // 1.9 drops the roles it cannot use (and makes an empty list `*`).
+            let mut kept: Vec<String> = roles.iter().filter(|r| registered.contains(r)).cloned().collect();
+            if kept.is_empty() {
+                kept.push(UNRESERVED.to_string());
+            }
+            (kept, "its acceptedResourceRoles".to_string(), true)
+        }
         None => {
             let behavior = options.role_behavior.unwrap_or_else(|| {
-                // 1.9 derives the behaviour from the deprecated flag.
+                // 1.9 derives the behaviour from the deprecated flag, by
+                // Marathon's own role; 1.10 refuses to start with that flag.
                 match options.default_accepted_resource_roles.as_deref() {
-                    Some([only]) if only == UNRESERVED => RoleBehavior::Unreserved,
-                    Some([only]) if *only == app_role => RoleBehavior::Reserved,
+                    Some([only]) if version == MarathonVersion::V1_9 && only == UNRESERVED => RoleBehavior::Unreserved,
+                    Some([only]) if version == MarathonVersion::V1_9 && *only == mesos_role => RoleBehavior::Reserved,
                     _ => RoleBehavior::Any,
                 }
             });
             let mut roles = Vec::new();
             if behavior != RoleBehavior::Unreserved {
-                push_unique(&mut roles, &app_role);
+                for role in &app_roles {
+                    push_unique(&mut roles, role);
+                }
             }
             if behavior != RoleBehavior::Reserved {
                 push_unique(&mut roles, UNRESERVED);
             }
+            let role = &app_roles[0];
             let origin = if options.role_behavior.is_some() {
-                format!("Marathon's --accepted_resource_roles_default_behavior {behavior}, for role `{app_role}`")
+                format!("Marathon's --accepted_resource_roles_default_behavior {behavior}, for role `{role}`")
             } else {
-                format!("Marathon's default for role `{app_role}`")
+                format!("Marathon's default for role `{role}`")
             };
             (roles, origin, false)
         }
@@ -146,4 +189,11 @@ pub fn accepted_roles(app: &AppContext<'_>) -> Option<AcceptedRoles> {
         origin,
         explicit: is_explicit,
     })
+}
+
+/// The top-level group of an app id (`/dev/web` is in `dev`), if it is in one.
+fn top_level_group(id: &str) -> Option<&str> {
+    let mut segments = id.trim_start_matches('/').split('/');
+    let first = segments.next()?;
+    segments.next().map(|_| first)
 }

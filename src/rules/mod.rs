@@ -33,6 +33,9 @@ pub struct RuleOptions {
     pub cluster: Arc<Cluster>,
     /// Marathon's `--mesos_role`.
     pub mesos_role: Option<String>,
+    /// Whether a setting or an export said what Marathon's role is (else
+    /// Marathon's default is assumed).
+    pub mesos_role_known: bool,
     /// Marathon's `--default_accepted_resource_roles` (up to 1.9).
     pub default_accepted_resource_roles: Option<Vec<String>>,
     /// Marathon's `--accepted_resource_roles_default_behavior` (1.9+).
@@ -52,6 +55,7 @@ impl Default for RuleOptions {
         RuleOptions {
             cluster: Arc::default(),
             mesos_role: None,
+            mesos_role_known: false,
             default_accepted_resource_roles: None,
             role_behavior: None,
             marathon_version: MarathonVersion::NEWEST,

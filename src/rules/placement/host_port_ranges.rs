@@ -108,6 +108,7 @@ mod role_tests {
                 ..Cluster::default()
             }),
             mesos_role: Some("slave_public".into()),
+            mesos_role_known: true,
             ..RuleOptions::default()
         }
     }
@@ -168,21 +169,33 @@ mod role_tests {
             "{}",
             found[0].message
         );
+        // Known to run without a role: its offers are all `*`.
         let unregistered = RuleOptions {
             mesos_role: None,
-            ..options
+            ..options.clone()
         };
-        let found = run_rule(
-            &HostPortOutsideAgentRanges,
-            edge(json!({"acceptedResourceRoles": ["slave_public"]})),
-            &unregistered,
-        );
+        // Marathon gets no offer of the one role the app accepts: one
+        // finding, of the resources rule, rather than one per resource.
+        let only_public = edge(json!({"acceptedResourceRoles": ["slave_public"]}));
+        assert!(run_rule(&HostPortOutsideAgentRanges, only_public.clone(), &unregistered).is_empty());
+        let resources = crate::rules::all()
+            .find(|r| r.id() == "resources-exceed-agents")
+            .unwrap();
+        let found = run_rule(resources, only_public.clone(), &unregistered);
+        assert_eq!(found.len(), 1);
         assert!(
             found[0].help.as_deref().unwrap().contains("--mesos_role"),
             "{:?}",
             found[0].help
         );
         assert!(found[0].fix.is_none());
+        // Nobody said which role it has: the app's own roles get the benefit of the doubt.
+        let unknown = RuleOptions {
+            mesos_role: None,
+            mesos_role_known: false,
+            ..options
+        };
+        assert!(run_rule(&HostPortOutsideAgentRanges, only_public, &unknown).is_empty());
     }
 
     #[test]
