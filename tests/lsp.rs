@@ -889,3 +889,53 @@ fn an_untitled_buffer_is_configured_as_a_file_in_the_workspace_root() {
         assert_eq!(server.shut_down().0, 0);
     }
 }
+
+#[test]
+fn the_editor_judges_placement_against_the_same_cluster_as_a_run() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("marathon-lint.toml"),
+        "marathon-version = \"1.8\"\ncluster = [\"exports/state.json\"]\n[marathon]\nmesos-role = \"slave_public\"\ndefault-accepted-resource-roles = [\"*\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("exports")).unwrap();
+    std::fs::write(
+        dir.path().join("exports/state.json"),
+        r#"{"slaves": [{"id": "S0", "hostname": "p0", "resources": {"cpus": 4, "mem": 8192, "ports": "[80-80]"},
+                         "reserved_resources": {"slave_public": {"cpus": 4, "mem": 8192, "ports": "[80-80]"}},
+                         "unreserved_resources": {"cpus": 0, "mem": 0}}]}"#,
+    )
+    .unwrap();
+    let edge = PINNED.replace("\"hostPort\": 31080", "\"hostPort\": 80");
+    let (path, uri) = doc_uri(dir.path(), "edge.json");
+    std::fs::write(&path, &edge).unwrap();
+    let (mut server, _) = Server::initialized(dir.path(), json!({}));
+    server.open(&uri, &edge);
+    let published = server.diagnostics(&uri);
+    assert!(
+        codes(&published).contains(&"host-port-outside-agent-ranges".to_string()),
+        "{published}"
+    );
+    let message = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "host-port-outside-agent-ranges")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("in role `slave_public`"), "{message}");
+    // The command line says the same of the same file.
+    let run = common::run_in(dir.path(), &["--format", "json", "edge.json"], None);
+    let cli: Vec<String> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "host-port-outside-agent-ranges")
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cli.len(), 1);
+    assert!(message.starts_with(&cli[0]), "{message}\n{}", cli[0]);
+    assert_eq!(server.shut_down().0, 0);
+}

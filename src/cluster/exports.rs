@@ -5,13 +5,13 @@
 //! Exports are recognised by their shape, never by their file name.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::attributes::Attributes;
+use super::attributes::{AttributeValue, Attributes};
 use super::resources::{self, AgentResources, Scalar, UNRESERVED};
 
 /// One agent as an export describes it.
@@ -58,6 +58,88 @@ pub struct ExportedApp {
     pub tasks: Vec<RunningTask>,
 }
 
+/// Agents of one export alike in everything but their names, grouped as
+/// they are read: a 10,000-agent export of a few kinds of machine is a few
+/// groups, and no agent's own record is kept.
+#[derive(Debug, Clone)]
+pub struct AgentGroup {
+    pub resources: AgentResources,
+    pub attributes: Attributes,
+    pub region: Option<String>,
+    pub zone: Option<String>,
+    pub active: bool,
+    /// Each agent's id and hostname, where the export gives them.
+    pub members: Vec<(Option<String>, Option<String>)>,
+}
+
+/// Groups agents as they come.
+#[derive(Default)]
+pub struct Grouper {
+    index: HashMap<u64, Vec<usize>>,
+    groups: Vec<AgentGroup>,
+}
+
+impl Grouper {
+    pub fn add(&mut self, agent: Agent) {
+        let same_hash = self.index.entry(group_hash(&agent)).or_default();
+        let member = (agent.id, agent.hostname);
+        let groups = &mut self.groups;
+        match same_hash.iter().copied().find(|&i| {
+            let g = &groups[i];
+            g.active == agent.active
+                && g.resources == agent.resources
+                && g.attributes == agent.attributes
+                && g.region == agent.region
+                && g.zone == agent.zone
+        }) {
+            Some(i) => groups[i].members.push(member),
+            None => {
+                same_hash.push(groups.len());
+                groups.push(AgentGroup {
+                    resources: agent.resources,
+                    attributes: agent.attributes,
+                    region: agent.region,
+                    zone: agent.zone,
+                    active: agent.active,
+                    members: vec![member],
+                });
+            }
+        }
+    }
+
+    pub fn finish(self) -> Vec<AgentGroup> {
+        self.groups
+    }
+}
+
+/// A hash of what makes two agents alike, computed without copying or
+/// formatting anything; equal hashes are then compared in full.
+fn group_hash(agent: &Agent) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    agent.active.hash(&mut hasher);
+    for (role, offered) in &agent.resources.by_role {
+        role.hash(&mut hasher);
+        for scalar in Scalar::ALL {
+            offered.scalar(scalar).to_bits().hash(&mut hasher);
+            agent.resources.is_known(scalar).hash(&mut hasher);
+        }
+        offered.ports.hash(&mut hasher);
+    }
+    for (name, value) in &agent.attributes.0 {
+        name.hash(&mut hasher);
+        match value {
+            AttributeValue::Text(text) => text.hash(&mut hasher),
+            AttributeValue::Scalar(number) => number.to_bits().hash(&mut hasher),
+            AttributeValue::Ranges(ranges) => ranges.hash(&mut hasher),
+            AttributeValue::Set(items) => items.hash(&mut hasher),
+        }
+    }
+    agent.region.hash(&mut hasher);
+    agent.zone.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// What one export holds.
 #[derive(Debug, Clone)]
 pub enum Export {
@@ -65,7 +147,7 @@ pub enum Export {
     /// framework id) where the export lists frameworks.
     Agents {
         kind: &'static str,
-        agents: Vec<Agent>,
+        groups: Vec<AgentGroup>,
         marathon_roles: Vec<(String, String)>,
     },
     Info(MarathonInfo),
@@ -155,13 +237,13 @@ pub fn read(value: &Value) -> Result<Export, ExportError> {
             (true, false) => "Mesos /master/state-summary",
             (false, _) => "Mesos /master/slaves",
         };
-        let mut agents = Vec::with_capacity(slaves.len());
+        let mut grouper = Grouper::default();
         for (i, slave) in slaves.iter().enumerate() {
-            agents.push(read_agent(slave, &format!("/slaves/{i}"))?);
+            grouper.add(read_agent(slave, &format!("/slaves/{i}"))?);
         }
         return Ok(Export::Agents {
             kind,
-            agents,
+            groups: grouper.finish(),
             marathon_roles: marathon_roles(map),
         });
     }
@@ -169,9 +251,11 @@ pub fn read(value: &Value) -> Result<Export, ExportError> {
         && map.get("id").is_some_and(Value::is_string)
         && map.get("resources").is_some_and(Value::is_object);
     if is_agent_state {
+        let mut grouper = Grouper::default();
+        grouper.add(read_agent(value, "")?);
         return Ok(Export::Agents {
             kind: "Mesos agent /state",
-            agents: vec![read_agent(value, "")?],
+            groups: grouper.finish(),
             marathon_roles: marathon_roles(map),
         });
     }
@@ -317,7 +401,7 @@ struct TypedMaster<'a> {
     /// Each agent is converted as soon as it is read, so the export's own
     /// form of all of them is never in memory at once.
     #[serde(deserialize_with = "convert_each")]
-    slaves: Result<Vec<Agent>, ExportError>,
+    slaves: Result<Vec<AgentGroup>, ExportError>,
     #[serde(borrow, default)]
     frameworks: Option<Vec<TypedFramework<'a>>>,
     #[serde(default)]
@@ -359,40 +443,45 @@ pub fn read_master_fast(text: &str) -> Option<Result<Export, ExportError>> {
         .filter(|f| f.name.as_deref() == Some("marathon"))
         .filter_map(|f| Some((f.id.as_deref()?.to_string(), f.role.as_deref()?.to_string())))
         .collect();
-    let agents = match master.slaves {
-        Ok(agents) => agents,
+    let groups = match master.slaves {
+        Ok(groups) => groups,
         Err(e) => return Some(Err(e)),
     };
     Some(Ok(Export::Agents {
         kind,
-        agents,
+        groups,
         marathon_roles,
     }))
 }
 
-/// Read `slaves` one agent at a time, converting each; the first agent that
-/// does not convert is the error (the others are then skipped unread).
+/// Read `slaves` one agent at a time, converting and grouping each; the
+/// first agent that does not convert is the error (the others are then
+/// skipped unread).
 fn convert_each<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
-) -> Result<Result<Vec<Agent>, ExportError>, D::Error> {
+) -> Result<Result<Vec<AgentGroup>, ExportError>, D::Error> {
     struct Each;
     impl<'de> serde::de::Visitor<'de> for Each {
-        type Value = Result<Vec<Agent>, ExportError>;
+        type Value = Result<Vec<AgentGroup>, ExportError>;
 
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an array of agents")
         }
 
         fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut agents = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            let mut grouper = Grouper::default();
+            let mut memo = RangesMemo::default();
             let mut failed = None;
             let mut i = 0;
+            let mut pointer = String::new();
             while failed.is_none() {
                 let Some(agent) = seq.next_element::<TypedAgent<'de>>()? else {
                     break;
                 };
-                match convert_agent(agent, &format!("/slaves/{i}")) {
-                    Ok(agent) => agents.push(agent),
+                pointer.clear();
+                std::fmt::Write::write_fmt(&mut pointer, format_args!("/slaves/{i}")).ok();
+                match convert_agent(agent, &pointer, &mut memo) {
+                    Ok(agent) => grouper.add(agent),
                     Err(e) => failed = Some(e),
                 }
                 i += 1;
@@ -401,7 +490,7 @@ fn convert_each<'de, D: serde::Deserializer<'de>>(
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 return Ok(Err(e));
             }
-            Ok(Ok(agents))
+            Ok(Ok(grouper.finish()))
         }
     }
     deserializer.deserialize_seq(Each)
@@ -417,10 +506,29 @@ fn read_agent(value: &Value, pointer: &str) -> Result<Agent, ExportError> {
     }
     let typed = TypedAgent::deserialize(value)
         .map_err(|e| ExportError::at(pointer, format!("this agent is not as Mesos exports agents: {e}")))?;
-    convert_agent(typed, pointer)
+    convert_agent(typed, pointer, &mut RangesMemo::default())
 }
 
-fn add_role_map(slot: &mut resources::RoleResources, map: &RoleMap<'_>) -> Result<(), String> {
+/// The last few port-range strings read, parsed: an export repeats the same
+/// few strings for thousands of agents.
+#[derive(Default)]
+struct RangesMemo(Vec<(String, resources::PortRanges)>);
+
+impl RangesMemo {
+    fn parse(&mut self, text: &str) -> Result<resources::PortRanges, String> {
+        if let Some((_, ranges)) = self.0.iter().find(|(t, _)| t == text) {
+            return Ok(ranges.clone());
+        }
+        let ranges = resources::parse_ranges_text(text)?;
+        if self.0.len() == 8 {
+            self.0.remove(0);
+        }
+        self.0.push((text.to_string(), ranges.clone()));
+        Ok(ranges)
+    }
+}
+
+fn add_role_map(slot: &mut resources::RoleResources, map: &RoleMap<'_>, memo: &mut RangesMemo) -> Result<(), String> {
     for (scalar, amount) in [
         (Scalar::Cpus, map.cpus),
         (Scalar::Mem, map.mem),
@@ -432,13 +540,17 @@ fn add_role_map(slot: &mut resources::RoleResources, map: &RoleMap<'_>) -> Resul
         }
     }
     if let Some(ports) = map.ports.as_deref().filter(|p| !p.trim().is_empty()) {
-        let ranges = resources::parse_ranges_text(ports)?;
-        slot.ports = slot.ports.union(&ranges);
+        let ranges = memo.parse(ports)?;
+        slot.ports = if slot.ports.is_empty() {
+            ranges
+        } else {
+            slot.ports.union(&ranges)
+        };
     }
     Ok(())
 }
 
-fn convert_agent(typed: TypedAgent<'_>, pointer: &str) -> Result<Agent, ExportError> {
+fn convert_agent(typed: TypedAgent<'_>, pointer: &str, memo: &mut RangesMemo) -> Result<Agent, ExportError> {
     let attributes = match (
         &typed.attributes,
         typed.flags.as_ref().and_then(|f| f.attributes.as_deref()),
@@ -455,7 +567,7 @@ fn convert_agent(typed: TypedAgent<'_>, pointer: &str) -> Result<Agent, ExportEr
     Ok(Agent {
         id: typed.id.as_deref().map(str::to_string),
         hostname: typed.hostname.as_deref().map(str::to_string),
-        resources: agent_resources(&typed, pointer)?,
+        resources: agent_resources(&typed, pointer, memo)?,
         attributes,
         region,
         zone,
@@ -470,7 +582,11 @@ fn convert_agent(typed: TypedAgent<'_>, pointer: &str) -> Result<Agent, ExportEr
 /// reservations. Older Mesos lists only the total: all of it is `*`. An
 /// agent's own `/state` of older Mesos shows its static reservations only in
 /// its `--resources` flag.
-fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResources, ExportError> {
+fn agent_resources(
+    typed: &TypedAgent<'_>,
+    pointer: &str,
+    memo: &mut RangesMemo,
+) -> Result<AgentResources, ExportError> {
     let mut out = AgentResources::default();
     let mut reserved_any = false;
     if let Some(reserved) = &typed.reserved_resources {
@@ -479,7 +595,7 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
                 "{pointer}/reserved_resources/{}",
                 crate::diagnostic::escape_pointer_token(role)
             );
-            add_role_map(out.role_mut(role), map).map_err(|e| ExportError::at(format!("{at}/ports"), e))?;
+            add_role_map(out.role_mut(role), map, memo).map_err(|e| ExportError::at(format!("{at}/ports"), e))?;
             reserved_any = true;
         }
     } else if let Some(reserved) = &typed.reserved_resources_full {
@@ -504,7 +620,7 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
         .filter(|r| !r.is_empty())
         .unwrap_or(UNRESERVED);
     if let Some(unreserved) = &typed.unreserved_resources {
-        add_role_map(out.role_mut(UNRESERVED), unreserved)
+        add_role_map(out.role_mut(UNRESERVED), unreserved, memo)
             .map_err(|e| ExportError::at(format!("{pointer}/unreserved_resources/ports"), e))?;
     } else if let Some(full) = typed.unreserved_resources_full.as_ref().filter(|v| v.is_array()) {
         resources::add_json_array(&mut out, full)
@@ -517,7 +633,8 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
             .map_err(|e| ExportError::at(format!("{pointer}/flags/resources"), e))?;
         let mut total = resources::RoleResources::default();
         if let Some(map) = &typed.resources {
-            add_role_map(&mut total, map).map_err(|e| ExportError::at(format!("{pointer}/resources/ports"), e))?;
+            add_role_map(&mut total, map, memo)
+                .map_err(|e| ExportError::at(format!("{pointer}/resources/ports"), e))?;
         }
         out = flagged.clone();
         for scalar in Scalar::ALL {
@@ -531,7 +648,7 @@ fn agent_resources(typed: &TypedAgent<'_>, pointer: &str) -> Result<AgentResourc
     } else if let Some(map) = &typed.resources {
         // The total less what is reserved.
         let mut free = resources::RoleResources::default();
-        add_role_map(&mut free, map).map_err(|e| ExportError::at(format!("{pointer}/resources/ports"), e))?;
+        add_role_map(&mut free, map, memo).map_err(|e| ExportError::at(format!("{pointer}/resources/ports"), e))?;
         for (role, reserved) in &out.by_role {
             if role == UNRESERVED {
                 continue;

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use attributes::Attributes;
-use exports::{Agent, Export, ExportError, ExportedApp, MarathonInfo};
+use exports::{Export, ExportError, ExportedApp, MarathonInfo};
 use resources::AgentResources;
 
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
@@ -193,10 +193,13 @@ pub struct HandWritten {
 /// Collects the facts of one layer, then groups the agents into classes.
 #[derive(Default)]
 pub struct ClusterBuilder {
-    agents: Vec<(Agent, String)>,
+    /// Classes of the exports' active agents (one per group and export).
+    classes: Vec<AgentClass>,
     /// Agent ids (or hostnames) already read: an agent in two exports counts
-    /// once. Filled from the second export that lists agents on.
+    /// once. Until a second export lists agents, the first one's are only
+    /// kept here, unhashed.
     seen: std::collections::HashSet<String>,
+    first_names: Vec<String>,
     /// How many exports listed agents so far.
     agent_exports: usize,
     hand_written: Vec<AgentClass>,
@@ -212,30 +215,43 @@ impl ClusterBuilder {
     pub fn add_export(&mut self, export: Export, source: &str) -> Result<(), ExportError> {
         match export {
             Export::Agents {
-                agents, marathon_roles, ..
+                groups, marathon_roles, ..
             } => {
                 self.agent_exports += 1;
                 if self.agent_exports == 2 {
-                    // A second export: remember the first one's agents.
-                    let first = self
-                        .agents
-                        .iter()
-                        .filter_map(|(a, _)| a.id.clone().or_else(|| a.hostname.clone()));
-                    self.seen.extend(first);
+                    self.seen.extend(std::mem::take(&mut self.first_names));
                 }
-                for agent in agents {
-                    if self.agent_exports > 1 {
-                        if let Some(key) = agent.id.clone().or_else(|| agent.hostname.clone()) {
-                            if !self.seen.insert(key) {
+                for group in groups {
+                    let mut hostnames = Vec::with_capacity(group.members.len());
+                    let mut count = 0;
+                    for (id, hostname) in group.members {
+                        let name = id.or_else(|| hostname.clone());
+                        if let Some(name) = name {
+                            if self.agent_exports == 1 {
+                                self.first_names.push(name);
+                            } else if !self.seen.insert(name) {
                                 continue;
                             }
                         }
+                        count += 1;
+                        hostnames.extend(hostname);
                     }
-                    if agent.active {
-                        self.agents.push((agent, source.to_string()));
-                    } else {
-                        self.inactive += 1;
+                    if count == 0 {
+                        continue;
                     }
+                    if !group.active {
+                        self.inactive += count;
+                        continue;
+                    }
+                    self.classes.push(AgentClass {
+                        count,
+                        hostnames,
+                        resources: group.resources,
+                        attributes: group.attributes,
+                        region: group.region,
+                        zone: group.zone,
+                        source: source.to_string(),
+                    });
                 }
                 self.marathon_roles.extend(marathon_roles);
             }
@@ -292,9 +308,9 @@ impl ClusterBuilder {
     /// The layer's patch: only the parts it has facts for.
     pub fn build(self) -> ClusterPatch {
         // Only inactive agents say nothing of the agents that will come back.
-        let has_agents = !self.agents.is_empty() || !self.hand_written.is_empty();
+        let has_agents = !self.classes.is_empty() || !self.hand_written.is_empty();
         let agents = has_agents.then(|| {
-            let mut classes = group(self.agents);
+            let mut classes = self.classes;
             classes.extend(self.hand_written);
             Arc::new(Agents {
                 classes,
@@ -327,72 +343,6 @@ fn disagreement(a: &MarathonInfo, b: &MarathonInfo) -> Option<(&'static str, &'s
         return Some(("/marathon_config/default_network_name", "default_network_name"));
     }
     None
-}
-
-/// A hash of what makes two agents alike, computed without copying or
-/// formatting anything; equal hashes are then compared in full.
-fn class_hash(agent: &Agent, source: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for (role, offered) in &agent.resources.by_role {
-        role.hash(&mut hasher);
-        for scalar in resources::Scalar::ALL {
-            offered.scalar(scalar).to_bits().hash(&mut hasher);
-            agent.resources.is_known(scalar).hash(&mut hasher);
-        }
-        offered.ports.hash(&mut hasher);
-    }
-    for (name, value) in &agent.attributes.0 {
-        name.hash(&mut hasher);
-        match value {
-            attributes::AttributeValue::Text(text) => text.hash(&mut hasher),
-            attributes::AttributeValue::Scalar(number) => number.to_bits().hash(&mut hasher),
-            attributes::AttributeValue::Ranges(ranges) => ranges.hash(&mut hasher),
-            attributes::AttributeValue::Set(items) => items.hash(&mut hasher),
-        }
-    }
-    agent.region.hash(&mut hasher);
-    agent.zone.hash(&mut hasher);
-    source.hash(&mut hasher);
-    hasher.finish()
-}
-
-fn alike(agent: &Agent, source: &str, class: &AgentClass) -> bool {
-    agent.resources == class.resources
-        && agent.attributes == class.attributes
-        && agent.region == class.region
-        && agent.zone == class.zone
-        && source == class.source
-}
-
-/// Group agents that are alike: a 10,000-agent export of a few kinds of
-/// machine becomes a few classes, and placement is judged once per class.
-fn group(agents: Vec<(Agent, String)>) -> Vec<AgentClass> {
-    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
-    let mut classes: Vec<AgentClass> = Vec::new();
-    for (agent, source) in agents {
-        let same_hash = index.entry(class_hash(&agent, &source)).or_default();
-        match same_hash.iter().copied().find(|&i| alike(&agent, &source, &classes[i])) {
-            Some(i) => {
-                let class = &mut classes[i];
-                class.count += 1;
-                class.hostnames.extend(agent.hostname);
-            }
-            None => {
-                same_hash.push(classes.len());
-                classes.push(AgentClass {
-                    count: 1,
-                    hostnames: agent.hostname.into_iter().collect(),
-                    resources: agent.resources,
-                    attributes: agent.attributes,
-                    region: agent.region,
-                    zone: agent.zone,
-                    source,
-                });
-            }
-        }
-    }
-    classes
 }
 
 /// A `config-error` report on an export file, at `span` when known.

@@ -125,39 +125,71 @@ pub fn analyse(app: &AppContext<'_>) -> Vec<Diagnostic> {
 }
 
 /// Everything `analyse_uncached` reads of the app and the settings, with
-/// pointers relative to the app.
+/// pointers relative to the app, as a 128-bit hash (two independent 64-bit
+/// ones): apps share an answer only if they agree on all of it.
 fn signature(app: &AppContext<'_>) -> String {
+    use std::hash::{Hash, Hasher};
     let options = app.options;
-    let member = |name: &str| app.app.get(name).map_or_else(|| "-".to_string(), |v| v.to_string());
-    let mut key = format!(
-        "placement|{}|{:?}|{:?}|{:?}",
-        options.marathon_version, options.mesos_role, options.default_accepted_resource_roles, options.role_behavior
-    );
-    for name in [
-        "acceptedResourceRoles",
-        "role",
-        "cpus",
-        "mem",
-        "disk",
-        "gpus",
-        "instances",
-        "constraints",
-    ] {
-        key.push('|');
-        key.push_str(&member(name));
+    let mut halves = [0u64; 2];
+    for (half, salt) in halves.iter_mut().zip([0u8, 1u8]) {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut h);
+        options.marathon_version.hash(&mut h);
+        options.mesos_role.hash(&mut h);
+        options.mesos_role_known.hash(&mut h);
+        options.default_accepted_resource_roles.hash(&mut h);
+        options.role_behavior.map(|b| b.to_string()).hash(&mut h);
+        for name in [
+            "acceptedResourceRoles",
+            "role",
+            "cpus",
+            "mem",
+            "disk",
+            "gpus",
+            "instances",
+            "constraints",
+        ] {
+            match app.app.get(name) {
+                Some(value) => hash_value(value, &mut h),
+                None => 0xffu8.hash(&mut h),
+            }
+        }
+        for port in &app.networking.fixed_host_ports {
+            port.port.hash(&mut h);
+            port.pointer[app.pointer.len().min(port.pointer.len())..].hash(&mut h);
+        }
+        if let Some(running) = &options.cluster.running {
+            // Its own tasks do not hold its ports.
+            (Arc::as_ptr(running) as usize).hash(&mut h);
+            app.id.hash(&mut h);
+        }
+        *half = h.finish();
     }
-    for port in &app.networking.fixed_host_ports {
-        key.push_str(&format!(
-            "|{}@{}",
-            port.port,
-            &port.pointer[app.pointer.len().min(port.pointer.len())..]
-        ));
+    format!("placement|{:016x}{:016x}", halves[0], halves[1])
+}
+
+/// Hash a JSON value by its structure and contents.
+fn hash_value(value: &Value, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match value {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Number(n) => (2u8, n).hash(h),
+        Value::String(s) => (3u8, s).hash(h),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(h);
+            for item in items {
+                hash_value(item, h);
+            }
+        }
+        Value::Object(map) => {
+            (5u8, map.len()).hash(h);
+            for (key, item) in map {
+                key.hash(h);
+                hash_value(item, h);
+            }
+        }
     }
-    if let Some(running) = &options.cluster.running {
-        // Its own tasks do not hold its ports.
-        key.push_str(&format!("|{:p}|{:?}", Arc::as_ptr(running), app.id));
-    }
-    key
 }
 
 /// Move findings from one place in a file to another: pointers under `from`
@@ -789,7 +821,10 @@ fn check_capacity(
     out.push(d.help(if capacity == 0 {
         "relax the constraints, ports or resources so that one agent class meets them all".to_string()
     } else {
-        format!("run at most {capacity} instances, or add agents that can run it")
+        format!(
+            "run at most {capacity} instance{}, or add agents that can run it",
+            if capacity == 1 { "" } else { "s" }
+        )
     }));
 }
 
@@ -869,7 +904,10 @@ fn check_held_ports(
                     ),
                 )
                 .label(format!("free on {free} agents"))
-                .help(format!("run at most {free} instances, or pick a port the running apps leave free")),
+                .help(format!(
+                    "run at most {free} instance{}, or pick a port the running apps leave free",
+                    if free == 1 { "" } else { "s" }
+                )),
             );
         }
         return;
