@@ -810,3 +810,29 @@ fn review_cases_stay_silent_or_say_one_thing() {
         shown.stdout
     );
 }
+
+#[test]
+fn ports_marathon_picks_must_fit_in_the_agents_ranges() {
+    let small = "[[agents]]\ncount = 2\nresources = \"cpus:8;mem:16384;ports:[31000-31002]\"\n";
+    let app = |ports: usize| {
+        let mappings: Vec<String> = (0..ports)
+            .map(|i| format!(r#"{{"containerPort": {}, "hostPort": 0}}"#, 8000 + i))
+            .collect();
+        format!(
+            r#"{{"id": "/many", "instances": 1, "networks": [{{"mode": "container/bridge"}}],
+                "container": {{"type": "DOCKER", "docker": {{"image": "x:1"}}, "portMappings": [{}]}}}}"#,
+            mappings.join(", ")
+        )
+    };
+    assert_eq!(rules(&lint(small, &app(3), &[])), Vec::<String>::new());
+    let found = placement(&lint(small, &app(4), &[]));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "/container/portMappings/0/hostPort");
+    assert!(
+        found[0]
+            .2
+            .contains("needs 4 host ports picked from the offer, but no agent offers more than 3"),
+        "{}",
+        found[0].2
+    );
+}

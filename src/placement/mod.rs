@@ -296,6 +296,9 @@ fn analyse_uncached(app: &AppContext<'_>) -> Vec<Diagnostic> {
         admitted
     };
     check_ports(app, &roles, &fixed, &candidates, agents, narrowed, &mut out);
+    if out.len() == before {
+        check_dynamic_ports(app, &roles, &fixed, &candidates, &mut out);
+    }
     check_resources(app, &roles, &demand, &candidates, agents, narrowed, &mut out);
     if out.len() > before || !agents.known {
         return out;
@@ -488,6 +491,73 @@ fn check_ports(
         d = d.related(&other.pointer, Target::Value, "also outside");
     }
     out.push(d);
+}
+
+/// Host ports Marathon picks from the offer, by the pointer of what asks for
+/// each: a port mapping's `"hostPort": 0` (or, under bridge networking from
+/// 1.5, no `hostPort`), and under host networking without `requirePorts`
+/// each port definition.
+fn dynamic_ports(app: &AppContext<'_>) -> Vec<String> {
+    let networking = app.networking;
+    let mut out = Vec::new();
+    for (pointer, mapping) in &networking.port_mappings {
+        match mapping.get("hostPort") {
+            Some(port) if port.as_u64() == Some(0) => out.push(format!("{pointer}/hostPort")),
+            None if networking.mode == crate::model::NetworkMode::Bridge
+                && app.options.marathon_version >= crate::marathon_target::MarathonVersion::V1_5 =>
+            {
+                out.push(pointer.clone())
+            }
+            _ => {}
+        }
+    }
+    let required = app.app.get("requirePorts").and_then(Value::as_bool) == Some(true);
+    if networking.mode == crate::model::NetworkMode::Host && !required {
+        for name in ["portDefinitions", "ports"] {
+            if let Some(Value::Array(items)) = app.app.get(name) {
+                out.extend((0..items.len()).map(|i| app.field(&format!("/{name}/{i}"))));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Enough free ports, besides the fixed ones, for those Marathon picks.
+fn check_dynamic_ports(
+    app: &AppContext<'_>,
+    roles: &AcceptedRoles,
+    fixed: &[u64],
+    candidates: &[&View<'_>],
+    out: &mut Vec<Diagnostic>,
+) {
+    let dynamic = dynamic_ports(app);
+    let Some(first) = dynamic.first() else { return };
+    let with_fixed: Vec<&&View<'_>> = candidates.iter().filter(|v| v.has_fixed_ports(fixed)).collect();
+    let most = with_fixed
+        .iter()
+        .map(|v| v.p.ports.count().saturating_sub(fixed.len() as u64))
+        .max();
+    let Some(most) = most else { return };
+    let needed = dynamic.len() as u64;
+    if most >= needed {
+        return;
+    }
+    out.push(
+        Diagnostic::at(
+            PORTS,
+            first,
+            format!(
+                "this app needs {needed} host port{} picked from the offer{}, but no agent offers more than {most} free port{} in {}: the deployment waits forever",
+                if needed == 1 { "" } else { "s" },
+                if fixed.is_empty() { String::new() } else { format!(" besides its {} fixed one{}", fixed.len(), if fixed.len() == 1 { "" } else { "s" }) },
+                if most == 1 { "" } else { "s" },
+                roles.describe(),
+            ),
+        )
+        .label("a port picked from the offer")
+        .help("use fewer ports, or give the agents wider port ranges in the roles the app accepts"),
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
