@@ -836,3 +836,97 @@ fn ports_marathon_picks_must_fit_in_the_agents_ranges() {
         found[0].2
     );
 }
+
+#[test]
+fn capacity_and_held_ports_from_real_exports() {
+    let Some(dir) = shared() else { return };
+    let state = dir.join("mesos-state/dcos__dcos-ui__tests__fixtures_1-service-with-executor-task_state.json");
+    // Five private agents offer 31080 to `*`, the public one to slave_public
+    // (Marathon's role in this export): six agents, one task each.
+    let pinned = PINNED.replace(r#""hostPort": 80"#, r#""hostPort": 31080"#);
+    let check = |instances: u32| {
+        let app = pinned.replace(r#""instances": 1"#, &format!(r#""instances": {instances}"#));
+        let run = run_in(
+            Path::new("."),
+            &[
+                "--format",
+                "json",
+                "--no-config",
+                "--cluster",
+                state.to_str().unwrap(),
+                "--marathon-version",
+                "1.8",
+                "-",
+            ],
+            Some(app.as_bytes()),
+        );
+        placement(&run)
+    };
+    assert!(check(6).is_empty(), "{:?}", check(6));
+    let found = check(7);
+    assert_eq!(found[0].0, "instances-exceed-capacity");
+    assert!(found[0].2.contains("at most 6 at once"), "{}", found[0].2);
+
+    // The marathon-lb tests' /v2/apps: /nginx-blue holds 25724 on 10.0.1.147.
+    let apps = dir.join("marathon-apps/mesosphere__marathon-lb__tests_zdd_apps.json");
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "marathon-lint.toml",
+        &format!(
+            "cluster = [{:?}]\n[[agents]]\ncount = 2\nresources = \"cpus:8;mem:16384;ports:[1025-32000]\"\nhostnames = [\"10.0.1.147\", \"10.0.6.25\"]\n",
+            apps.to_str().unwrap()
+        ),
+    );
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    let two = PINNED
+        .replace(r#""hostPort": 80"#, r#""hostPort": 25724"#)
+        .replace(r#""instances": 1"#, r#""instances": 2"#);
+    write(tmp.path(), "app.json", &two);
+    let run = run_in(tmp.path(), &["--format", "json", "app.json"], None);
+    let found = placement(&run);
+    assert_eq!(found[0].0, "host-port-held-by-running-app", "{found:?}");
+    assert!(found[0].2.contains("free on only 1 of the 2 agents"), "{}", found[0].2);
+    assert!(found[0].2.contains("`/nginx-blue`"), "{}", found[0].2);
+}
+
+#[test]
+fn an_agents_own_state_gives_its_attributes_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "agent.json",
+        r#"{"id": "S7", "hostname": "db-1", "pid": "slave(1)@10.0.0.7:5051",
+            "flags": {"resources": "cpus:16;mem:65536;ports:[31000-32000]", "attributes": "rack:r7;disk_type:ssd"},
+            "resources": {"cpus": 16, "mem": 65536, "disk": 100000, "ports": "[31000-32000]"}}"#,
+    );
+    write(
+        dir.path(),
+        "app.json",
+        &app_with(r#"[["disk_type", "CLUSTER", "ssd"], ["rack", "LIKE", "r[0-9]"]]"#, ""),
+    );
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--cluster", "agent.json", "app.json"],
+        None,
+    );
+    assert_eq!(rules(&run), Vec::<String>::new());
+    write(
+        dir.path(),
+        "app.json",
+        &app_with(r#"[["disk_type", "CLUSTER", "nvme"]]"#, ""),
+    );
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--cluster", "agent.json", "app.json"],
+        None,
+    );
+    let found = placement(&run);
+    assert!(
+        found[0]
+            .2
+            .contains("no agent's `disk_type` is `nvme`; the 1 agent has `ssd`"),
+        "{}",
+        found[0].2
+    );
+}

@@ -713,8 +713,8 @@ fn check_constraints(
                 _ => "can be read".to_string(),
             };
             format!(
-                "no agent's `{field}` {test}; the {} have {}",
-                plural(total, "agent", "agents"),
+                "no agent's `{field}` {test}; the {} {}",
+                plural(total, "agent has", "agents have"),
                 shown(&values)
             )
         };
