@@ -16,12 +16,18 @@ fn write(root: &Path, name: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// A repository whose `marathon-lint.toml` says `config`.
+fn repo(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(dir.path(), "marathon-lint.toml", config);
+    dir
+}
+
 /// A repository with `marathon-lint.toml` and one app, linted as JSON.
 fn lint(config: &str, app: &str, args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = repo(config);
     let root = dir.path();
-    std::fs::create_dir(root.join(".git")).unwrap();
-    write(root, "marathon-lint.toml", config);
     write(root, "app.json", app);
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
@@ -333,14 +339,10 @@ fn agent_resources_shorthand_honours_roles_and_judges_nothing_it_does_not_know()
 
 #[test]
 fn running_apps_hold_ports_on_their_agents() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::create_dir(root.join(".git")).unwrap();
-    write(
-        root,
-        "marathon-lint.toml",
+    let dir = repo(
         "cluster = [\"apps-export.json\"]\n[[agents]]\ncount = 3\nresources = \"cpus:8;mem:16384;ports:[80-80, 31000-32000]\"\nhostnames = [\"h1\", \"h2\", \"h3\"]\n",
     );
+    let root = dir.path();
     write(
         root,
         "apps-export.json",
@@ -652,14 +654,10 @@ fn bad_agents_in_the_configuration_are_located() {
 
 #[test]
 fn overrides_give_paths_their_own_cluster() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::create_dir(root.join(".git")).unwrap();
-    write(
-        root,
-        "marathon-lint.toml",
+    let dir = repo(
         "[[agents]]\ncount = 2\nresources = \"cpus:4;mem:8192\"\n\n[[overrides]]\npaths = [\"big/**\"]\n[[overrides.agents]]\ncount = 2\nresources = \"cpus:32;mem:65536\"\n",
     );
+    let root = dir.path();
     let app = r#"{"id": "/x", "cmd": "x", "cpus": 16, "mem": 1024}"#;
     write(root, "small/app.json", app);
     write(root, "big/app.json", app);
@@ -869,16 +867,10 @@ fn capacity_and_held_ports_from_real_exports() {
 
     // The marathon-lb tests' /v2/apps: /nginx-blue holds 25724 on 10.0.1.147.
     let apps = dir.join("marathon-apps/mesosphere__marathon-lb__tests_zdd_apps.json");
-    let tmp = tempfile::tempdir().unwrap();
-    write(
-        tmp.path(),
-        "marathon-lint.toml",
-        &format!(
-            "cluster = [{:?}]\n[[agents]]\ncount = 2\nresources = \"cpus:8;mem:16384;ports:[1025-32000]\"\nhostnames = [\"10.0.1.147\", \"10.0.6.25\"]\n",
-            apps.to_str().unwrap()
-        ),
-    );
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    let tmp = repo(&format!(
+        "cluster = [{:?}]\n[[agents]]\ncount = 2\nresources = \"cpus:8;mem:16384;ports:[1025-32000]\"\nhostnames = [\"10.0.1.147\", \"10.0.6.25\"]\n",
+        apps.to_str().unwrap()
+    ));
     let two = PINNED
         .replace(r#""hostPort": 80"#, r#""hostPort": 25724"#)
         .replace(r#""instances": 1"#, r#""instances": 2"#);

@@ -277,16 +277,18 @@ pub fn read(value: &Value) -> Result<Export, ExportError> {
 
 /// The role each framework named `marathon` registered with.
 fn marathon_roles(map: &Map<String, Value>) -> Vec<(String, String)> {
-    map.get("frameworks")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|f| f.get("name").and_then(Value::as_str) == Some("marathon"))
-        .filter_map(|f| {
-            let id = f.get("id").and_then(Value::as_str)?;
-            let role = f.get("role").and_then(Value::as_str)?;
-            Some((id.to_string(), role.to_string()))
-        })
+    let frameworks = map
+        .get("frameworks")
+        .and_then(|f| Vec::<TypedFramework<'_>>::deserialize(f).ok())
+        .unwrap_or_default();
+    roles_of_marathons(&frameworks)
+}
+
+fn roles_of_marathons(frameworks: &[TypedFramework<'_>]) -> Vec<(String, String)> {
+    frameworks
+        .iter()
+        .filter(|f| f.name.as_deref() == Some("marathon"))
+        .filter_map(|f| Some((f.id.as_deref()?.to_string(), f.role.as_deref()?.to_string())))
         .collect()
 }
 
@@ -436,13 +438,7 @@ pub fn read_master_fast(text: &str) -> Option<Result<Export, ExportError>> {
         (Some(_), None) => "Mesos /master/state-summary",
         (None, _) => "Mesos /master/slaves",
     };
-    let marathon_roles = master
-        .frameworks
-        .iter()
-        .flatten()
-        .filter(|f| f.name.as_deref() == Some("marathon"))
-        .filter_map(|f| Some((f.id.as_deref()?.to_string(), f.role.as_deref()?.to_string())))
-        .collect();
+    let marathon_roles = roles_of_marathons(master.frameworks.as_deref().unwrap_or_default());
     let groups = match master.slaves {
         Ok(groups) => groups,
         Err(e) => return Some(Err(e)),
