@@ -363,7 +363,13 @@ pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>
         let diagnostic = match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for key in unexpected {
-                    found.push(unknown_field(schema, kind, node, &relative, &absolute, key));
+                    // What an export of the app adds is reported once per app
+                    // (`exported-status-fields`), not field by field.
+                    let exported =
+                        kind == Kind::App && relative.is_empty() && crate::rules::STATUS_FIELDS.contains(&key.as_str());
+                    if !exported {
+                        found.push(unknown_field(schema, kind, node, &relative, &absolute, key));
+                    }
                 }
                 continue;
             }

@@ -922,3 +922,36 @@ fn an_agents_own_state_gives_its_attributes_flag() {
         found[0].2
     );
 }
+
+#[test]
+fn definitions_saved_from_the_api_are_recognised_once_per_app() {
+    let Some(dir) = shared() else { return };
+    let run = run_in(
+        Path::new("."),
+        &[
+            "--format",
+            "json",
+            "--no-config",
+            dir.join("marathon-apps").to_str().unwrap(),
+        ],
+        None,
+    );
+    let diagnostics = run.json()["diagnostics"].as_array().unwrap().clone();
+    let exported: Vec<&serde_json::Value> = diagnostics
+        .iter()
+        .filter(|d| d["rule"] == "exported-status-fields")
+        .collect();
+    // Every app of every /v2/apps export, once.
+    assert_eq!(exported.len(), 10, "{exported:#?}");
+    assert!(exported.iter().all(|d| d["severity"] == "warning"));
+    // The members it names are not also unknown fields.
+    for d in &diagnostics {
+        if d["rule"] == "unknown-field" {
+            let key = d["pointer"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            assert!(
+                !["tasksRunning", "tasks", "deployments", "tasksHealthy"].contains(&key.as_str()),
+                "{d}"
+            );
+        }
+    }
+}

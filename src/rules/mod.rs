@@ -118,6 +118,7 @@ pub trait Rule: Sync {
     fn check_group(&self, _group: &GroupContext<'_>, _out: &mut Vec<Diagnostic>) {}
 }
 
+pub(crate) use misc::exported_status_fields::STATUS_FIELDS;
 pub(crate) use misc::role_name_problem;
 
 /// Diagnostics the engine itself reports (reading, parsing, schema), which

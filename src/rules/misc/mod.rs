@@ -1,6 +1,7 @@
 //! Labels, accepted resource roles and the unreachable strategy, as Marathon
-//! validates them.
+//! validates them; and what an app saved from Marathon's API carries.
 
+pub(crate) mod exported_status_fields;
 mod invalid_labels;
 mod invalid_resource_roles;
 mod invalid_unreachable_strategy;
@@ -13,6 +14,7 @@ pub(crate) fn role_name_problem(role: &str) -> Option<String> {
 }
 
 pub static RULES: &[&dyn Rule] = &[
+    &exported_status_fields::ExportedStatusFields,
     &invalid_labels::InvalidLabels,
     &invalid_resource_roles::InvalidResourceRoles,
     &invalid_unreachable_strategy::InvalidUnreachableStrategy,
