@@ -180,6 +180,17 @@ pub struct Args {
     #[arg(long)]
     pub deny_warnings: bool,
 
+    /// Report and fail only on findings not in this baseline (written by
+    /// --write-baseline); replaces the configuration's `baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the findings of this run in FILE, keyed by file, rule, JSON
+    /// pointer and message (not lines), and exit 0. With --baseline, keep
+    /// only its entries that still match: the baseline shrinks.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
     /// Use this configuration file for every linted file, instead of the
     /// closest marathon-lint.toml above each one.
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
@@ -325,12 +336,20 @@ pub fn flags_patch(args: &Args) -> Result<SettingsPatch, FlagError> {
             "--agent-resources",
         )));
     }
+    let baseline = match (&args.baseline, &args.write_baseline) {
+        (Some(path), _) => Some(Arc::new(
+            crate::baseline::Baseline::load(path).map_err(|r| FlagError::Reports(vec![r]))?,
+        )),
+        (None, Some(path)) => Some(Arc::new(crate::baseline::Baseline::empty(path))),
+        (None, None) => None,
+    };
     Ok(SettingsPatch {
         marathon_version: args.marathon_version,
         features: args.enable_features,
         default_network_name: args.default_network_name.clone(),
         cluster,
         origin: "the command line".to_string(),
+        baseline,
         ..SettingsPatch::default()
     })
 }
@@ -590,6 +609,8 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     // a broken configuration); planning runs inside the iterator that the
     // linting threads pull from, so it overlaps the linting.
     let mut planning_failed = false;
+    // The baselines of this run's files, to say at the end what they held back.
+    let mut baselines: Vec<Arc<crate::baseline::Baseline>> = Vec::new();
     let plan = |found: Found| -> Vec<Item> {
         let input = match found {
             Found::Input(input) => input,
@@ -640,6 +661,11 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         } else {
             Arc::new(crate::engine::linter_for(&config, &path, &flags))
         };
+        if let Some(baseline) = &linter.baseline {
+            if !baselines.iter().any(|b| Arc::ptr_eq(b, baseline)) {
+                baselines.push(baseline.clone());
+            }
+        }
         vec![Item::Lint {
             input,
             path,
@@ -686,6 +712,9 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     let tool_failed = finished.tool_failed || planning_failed;
     let totals = finished.totals;
     finished.written.map_err(|e| format!("cannot write the report: {e}"))?;
+    if let Some(code) = finish_baselines(args, &flags, &baselines, tool_failed)? {
+        return Ok(code);
+    }
 
     if args.diff {
         let (count, files) = (finished.fixes, finished.files_fixed);
@@ -730,6 +759,49 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Say what the baselines held back and which entries no longer match;
+/// with --write-baseline, write the file and end the run (exit 0).
+fn finish_baselines(
+    args: &Args,
+    flags: &SettingsPatch,
+    baselines: &[Arc<crate::baseline::Baseline>],
+    tool_failed: bool,
+) -> Result<Option<ExitCode>, String> {
+    if let (Some(path), Some(baseline)) = (&args.write_baseline, &flags.baseline) {
+        std::fs::write(path, baseline.to_text()).map_err(|e| {
+            format!(
+                "cannot write the baseline {}: {}",
+                path.display(),
+                discover::io_message(&e)
+            )
+        })?;
+        eprintln!("baseline written to {}", path.display());
+        return Ok(Some(if tool_failed {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        }));
+    }
+    for baseline in baselines {
+        let (held, stale) = (baseline.matched(), baseline.stale());
+        if held > 0 || stale > 0 {
+            eprintln!(
+                "baseline: {held} known finding{} not reported{}",
+                if held == 1 { "" } else { "s" },
+                if stale > 0 {
+                    format!(
+                        "; {stale} entr{} no longer match: rewrite it with --baseline FILE --write-baseline FILE to drop them",
+                        if stale == 1 { "y" } else { "ies" }
+                    )
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    Ok(None)
 }
 
 fn finish_output<W: Write>(

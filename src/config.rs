@@ -121,6 +121,7 @@ struct RawConfig {
     files: RawFiles,
     #[serde(default)]
     policy_dirs: Vec<Spanned<String>>,
+    baseline: Option<Spanned<String>>,
     #[serde(default)]
     overrides: Vec<RawOverride>,
 }
@@ -264,6 +265,9 @@ pub struct SettingsPatch {
     /// What users call this layer: the configuration file, one of its
     /// overrides, or the command line.
     pub origin: String,
+    /// The command line's baseline (`--baseline`, `--write-baseline`), which
+    /// replaces the configuration's.
+    pub baseline: Option<Arc<crate::baseline::Baseline>>,
 }
 
 impl SettingsPatch {
@@ -333,6 +337,8 @@ pub struct Config {
     /// Directories of team policies, and the policies loaded from them.
     pub policy_dirs: Vec<PathBuf>,
     pub policies: Arc<Vec<crate::policy::Policy>>,
+    /// The findings this configuration's files already had (`baseline`).
+    pub baseline: Option<Arc<crate::baseline::Baseline>>,
 }
 
 impl Config {
@@ -350,6 +356,7 @@ impl Config {
             overrides: Vec::new(),
             policy_dirs: Vec::new(),
             policies: Arc::default(),
+            baseline: None,
         }
     }
 
@@ -543,6 +550,16 @@ fn from_text(path: &Path, text: String) -> Result<Arc<Config>, LoadError> {
         reports.extend(other_files);
         return Err(LoadError::Policies(reports));
     }
+    let baseline = match &raw.baseline {
+        Some(name) => match crate::baseline::Baseline::load(&shown(&dir.join(name.get_ref()))) {
+            Ok(baseline) => Some(Arc::new(baseline)),
+            Err(report) => {
+                other_files.push(report);
+                None
+            }
+        },
+        None => None,
+    };
     if !other_files.is_empty() {
         return Err(LoadError::Policies(other_files));
     }
@@ -564,6 +581,7 @@ fn from_text(path: &Path, text: String) -> Result<Arc<Config>, LoadError> {
         overrides,
         policy_dirs,
         policies: Arc::new(policies),
+        baseline,
     }))
 }
 

@@ -18,6 +18,7 @@ pub fn linter_for(config: &Config, path: &Path, flags: &SettingsPatch) -> Linter
         options: settings.options,
         levels: Arc::new(settings.levels),
         policies: config.policies.clone(),
+        baseline: flags.baseline.clone().or_else(|| config.baseline.clone()),
     }
 }
 

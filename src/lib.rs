@@ -3,6 +3,7 @@
 //! spans, find apps and groups, validate the schema, run the rules, report.
 
 pub mod app_members;
+pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod cluster;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::app_members::AppMembers;
+use crate::baseline::Baseline;
 use crate::catalogue;
 use crate::config::Level;
 use crate::diagnostic::{Diagnostic, FileReport};
@@ -32,6 +33,8 @@ pub struct Linted {
     pub suppressions: Vec<Suppression>,
     /// The configured rule levels this file was linted with.
     pub levels: Arc<Levels>,
+    /// The baseline its findings are held against.
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 /// Per-rule levels from the configuration; rules not named keep their
@@ -45,6 +48,9 @@ impl Linted {
     pub fn settle(&mut self) {
         suppression::apply(&mut self.report, &self.suppressions);
         apply_levels(&mut self.report, &self.levels);
+        if let Some(baseline) = &self.baseline {
+            baseline.apply(&mut self.report);
+        }
     }
 
     /// Whether a suppression names a rule across files: whether it is used
@@ -63,6 +69,7 @@ impl Linted {
             apps: Vec::new(),
             suppressions: Vec::new(),
             levels: Arc::default(),
+            baseline: None,
         }
     }
 }
@@ -93,6 +100,8 @@ pub struct Linter {
     pub options: RuleOptions,
     pub levels: Arc<Levels>,
     pub policies: Arc<Vec<Policy>>,
+    /// Findings already accepted: held back from the reports.
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 impl Linter {
@@ -230,6 +239,7 @@ impl Linter {
             apps,
             suppressions,
             levels: self.levels.clone(),
+            baseline: self.baseline.clone(),
         }
     }
 }

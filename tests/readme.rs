@@ -58,6 +58,11 @@ fn readme_configuration_example_is_real_and_documents_every_key() {
     let example = &block[..block.find("```").unwrap()];
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("marathon-lint-baseline.json"),
+        r#"{"version": 1, "entries": []}"#,
+    )
+    .unwrap();
     // The cluster exports it names: real shapes, no agents.
     std::fs::create_dir(dir.path().join("cluster")).unwrap();
     for line in example.lines().filter(|l| l.starts_with("cluster = [")) {
