@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,24 @@ const NOT_BASELINED: &[&str] = &[
     "symlink-loop",
     "config-error",
 ];
+
+/// Whether held-back findings stay in the reports, marked (SARIF output and
+/// the language server show them as such), rather than being removed. One
+/// setting for the process: a run has one output format.
+static KEEP_MARKED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a baseline held anything against a report in this process.
+static IN_USE: AtomicBool = AtomicBool::new(false);
+
+/// Keep held-back findings, marked `baselined`, instead of removing them.
+pub fn keep_marked(keep: bool) {
+    KEEP_MARKED.store(keep, Ordering::Relaxed);
+}
+
+/// Whether some report of this process was held against a baseline.
+pub fn in_use() -> bool {
+    IN_USE.load(Ordering::Relaxed)
+}
 
 /// What identifies a finding across edits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -157,14 +176,19 @@ impl Baseline {
             .join("/")
     }
 
-    /// Take the findings the baseline holds out of a settled report; return
-    /// how many were taken.
+    /// Take the findings the baseline holds out of a settled report (or
+    /// mark them, see `keep_marked`); return how many it holds.
     pub fn apply(&self, report: &mut FileReport) -> usize {
+        self.apply_keeping(report, KEEP_MARKED.load(Ordering::Relaxed))
+    }
+
+    fn apply_keeping(&self, report: &mut FileReport, keep: bool) -> usize {
+        IN_USE.store(true, Ordering::Relaxed);
         let file = self.file_key(&report.file.name);
         let mut remaining: HashMap<&Key, usize> = HashMap::new();
         let mut found = Vec::new();
         let mut matched = 0;
-        report.diagnostics.retain(|d| {
+        report.diagnostics.retain_mut(|d| {
             if NOT_BASELINED.contains(&d.rule.as_str()) {
                 return true;
             }
@@ -189,8 +213,9 @@ impl Baseline {
             found.push(key);
             if known {
                 matched += 1;
+                d.baselined = true;
             }
-            !known
+            !known || keep
         });
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.matched.insert(file.clone(), matched);
@@ -312,6 +337,25 @@ mod tests {
         ));
         assert_eq!(other.stale(), 0);
         assert!(other.to_text().contains("apps/web.json"));
+    }
+
+    #[test]
+    fn held_back_findings_can_stay_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baseline.json");
+        let name = dir.path().join("a.json").display().to_string();
+        let recorder = Baseline::empty(&path);
+        recorder.apply(&mut report(&name, &[("unknown-field", "/x", "unknown")]));
+        std::fs::write(&path, recorder.to_text()).unwrap();
+        let baseline = Baseline::load(&path).unwrap();
+        let mut kept = report(
+            &name,
+            &[("unknown-field", "/x", "unknown"), ("unknown-field", "/y", "unknown")],
+        );
+        baseline.apply_keeping(&mut kept, true);
+        assert_eq!(kept.diagnostics.len(), 2);
+        assert!(kept.diagnostics[0].baselined && !kept.diagnostics[1].baselined);
+        assert_eq!(kept.count(Severity::Error), 1, "only the new one counts");
     }
 
     #[test]

@@ -580,6 +580,9 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
     // other core while this one finds, reads and parses the files. Nothing
     // waits for it unless an app needs it.
     std::thread::spawn(crate::schema::warm_up);
+    // SARIF marks what a baseline holds (`baselineState`) rather than
+    // leaving it out.
+    crate::baseline::keep_marked(args.format == Format::Sarif);
     let flags = match flags_patch(args) {
         Ok(flags) => flags,
         Err(e) => return flag_error(args, e),

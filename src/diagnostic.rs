@@ -62,6 +62,10 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// A fix for it, when there is one.
     pub fix: Option<crate::fix::Fix>,
+    /// Held back by the baseline, and kept only to be shown as such (SARIF's
+    /// `baselineState`, an editor's hint): counts, exit status and fixes
+    /// pass it over.
+    pub baselined: bool,
 }
 
 impl Diagnostic {
@@ -79,6 +83,7 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             fix: None,
+            baselined: false,
         }
     }
 
@@ -141,7 +146,10 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity && !d.baselined)
+            .count()
     }
 }
 

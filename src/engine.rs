@@ -65,6 +65,7 @@ pub fn fix_until_stable(linter: &Linter, name: &str, before: &str, unsafe_fixes:
         let chosen: Vec<&Fix> = reports[0]
             .diagnostics
             .iter()
+            .filter(|d| !d.baselined)
             .filter_map(|d| d.fix.as_ref())
             .filter(allowed)
             .collect();

@@ -143,3 +143,47 @@ fn the_configuration_names_a_baseline_relative_to_itself() {
     assert_eq!(d["rule"], "config-error");
     assert!(d["file"].as_str().unwrap().ends_with("baseline.json"), "{d}");
 }
+
+#[test]
+fn sarif_marks_what_the_baseline_holds() {
+    let dir = repo();
+    let root = dir.path();
+    run_in(root, &["--write-baseline", "baseline.json", "apps"], None);
+    write(
+        root,
+        "apps/new.json",
+        "{\"id\": \"/new\", \"cmd\": \"x\", \"instances\": \"2\"}",
+    );
+    let run = run_in(
+        root,
+        &["--format", "sarif", "--baseline", "baseline.json", "apps"],
+        None,
+    );
+    assert_eq!(run.code, 1, "the new file's error fails the run");
+    let sarif = run.json();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let states: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["baselineState"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("cmd-too-short", "new"),
+            ("schema-violation", "new"),
+            ("unknown-field", "unchanged"),
+            ("schema-violation", "unchanged")
+        ]
+    );
+    // Only what the baseline holds: the run passes.
+    std::fs::remove_file(root.join("apps/new.json")).unwrap();
+    assert_eq!(
+        run_in(
+            root,
+            &["--format", "sarif", "--baseline", "baseline.json", "apps"],
+            None
+        )
+        .code,
+        0
+    );
+}

@@ -939,3 +939,33 @@ fn the_editor_judges_placement_against_the_same_cluster_as_a_run() {
     assert!(message.starts_with(&cli[0]), "{message}\n{}", cli[0]);
     assert_eq!(server.shut_down().0, 0);
 }
+
+#[test]
+fn baselined_findings_are_hints_in_the_editor() {
+    let dir = workspace();
+    let (path, uri) = doc_uri(dir.path(), "web.json");
+    let text = "{\"id\": \"/web\", \"cmd\": \"./web\", \"contraints\": []}";
+    std::fs::write(&path, text).unwrap();
+    let written = common::run_in(dir.path(), &["--write-baseline", "baseline.json", "web.json"], None);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    std::fs::write(dir.path().join("marathon-lint.toml"), "baseline = \"baseline.json\"\n").unwrap();
+    let (mut server, _) = Server::initialized(dir.path(), json!({}));
+    server.open(&uri, text);
+    let published = server.diagnostics(&uri);
+    let found = &published["diagnostics"][0];
+    assert_eq!(found["code"], "unknown-field", "{published}");
+    assert_eq!(found["severity"], 4, "a hint: {published}");
+    assert!(found["message"].as_str().unwrap().contains("in the baseline"));
+    // A new finding in the same document is a warning as usual.
+    let edited = text.replace("\"contraints\": []", "\"contraints\": [], \"healtChecks\": []");
+    server.change(&uri, 2, &edited);
+    let published = server.diagnostics(&uri);
+    let severities: Vec<i64> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["severity"].as_i64().unwrap())
+        .collect();
+    assert_eq!(severities, vec![4, 2], "{published}");
+    assert_eq!(server.shut_down().0, 0);
+}

@@ -36,7 +36,7 @@ pub fn code_actions(uri: &Uri, document: &Document, params: &CodeActionParams) -
     let requested = index.offset(text, params.range.start)..index.offset(text, params.range.end);
     let mut actions = Vec::new();
     if wanted(&CodeActionKind::QUICKFIX) {
-        for diagnostic in &analysis.diagnostics {
+        for diagnostic in analysis.diagnostics.iter().filter(|d| !d.baselined) {
             let (Some(fix), Some(span)) = (&diagnostic.fix, &diagnostic.span) else {
                 continue;
             };

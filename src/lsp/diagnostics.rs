@@ -12,6 +12,9 @@ pub const SOURCE: &str = "marathon-lint";
 pub fn to_lsp(diagnostic: &Diagnostic, uri: &Uri, text: &str, index: &LineIndex) -> lsp_types::Diagnostic {
     let span = diagnostic.span.clone().unwrap_or(0..0);
     let mut message = diagnostic.message.clone();
+    if diagnostic.baselined {
+        message.push_str("\n(in the baseline: known, not reported by runs)");
+    }
     if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
@@ -28,7 +31,12 @@ pub fn to_lsp(diagnostic: &Diagnostic, uri: &Uri, text: &str, index: &LineIndex)
         .collect();
     lsp_types::Diagnostic {
         range: index.range(text, &span),
-        severity: Some(severity(diagnostic.severity)),
+        // What the baseline holds is known debt: a hint, not a problem.
+        severity: Some(if diagnostic.baselined {
+            DiagnosticSeverity::HINT
+        } else {
+            severity(diagnostic.severity)
+        }),
         code: Some(NumberOrString::String(diagnostic.rule.clone())),
         code_description: None,
         source: Some(SOURCE.to_string()),

@@ -26,6 +26,8 @@ pub use server::{serve, End};
 /// Serve the client on standard input and output; the exit status follows
 /// the protocol (0 after `shutdown` then `exit`, 1 otherwise).
 pub fn run() -> std::process::ExitCode {
+    // A baseline's findings are shown as hints, not hidden.
+    crate::baseline::keep_marked(true);
     let (connection, threads) = transport::stdio();
     let end = serve(&connection);
     // Dropping the connection lets the writer flush and finish.

@@ -238,7 +238,7 @@ impl Counts {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             infos: report.count(Severity::Info),
-            has_findings: !report.diagnostics.is_empty(),
+            has_findings: report.diagnostics.iter().any(|d| !d.baselined),
             about_a_path,
         }
     }

@@ -57,6 +57,9 @@ pub fn results(report: &FileReport) -> Vec<(String, Value)> {
         if let Some(pointer) = &d.pointer {
             result["properties"] = json!({ "jsonPointer": pointer });
         }
+        if crate::baseline::in_use() {
+            result["baselineState"] = json!(if d.baselined { "unchanged" } else { "new" });
+        }
         results.push((d.rule.clone(), result));
     }
     results
