@@ -116,3 +116,44 @@ fn marathon_cases_get_marathons_verdict() {
         "these cases now agree with Marathon; remove them from KNOWN_GAPS: {closed:?}"
     );
 }
+
+/// Cases this project found in review against Marathon's source, kept beside
+/// the tests (tests/conformance/MANIFEST.tsv: the versions that reject each
+/// file, those that accept it, and the source lines that say so).
+#[test]
+fn cases_from_marathons_source_get_its_verdict() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    let mut checked = 0;
+    for line in manifest.lines().skip(1) {
+        let columns: Vec<&str> = line.split('\t').collect();
+        let [file, invalid_for, valid_for, source] = columns[..] else {
+            panic!("four columns: {line}")
+        };
+        assert!(!source.trim().is_empty(), "{file}: cite the source");
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let versions = |list: &str| -> Vec<MarathonVersion> {
+            list.split(',')
+                .filter(|v| !v.is_empty())
+                .map(|v| v.parse().unwrap())
+                .collect()
+        };
+        for (versions, rejects) in [(versions(invalid_for), true), (versions(valid_for), false)] {
+            for version in versions {
+                let options = RuleOptions {
+                    marathon_version: version,
+                    ..RuleOptions::default()
+                };
+                let found = rejections(&Linter::new(options), file, bytes.clone());
+                assert_eq!(
+                    !found.is_empty(),
+                    rejects,
+                    "{file} at {version}: Marathon {} it ({source}); we report {found:?}",
+                    if rejects { "rejects" } else { "accepts" }
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} case/version pairs");
+}

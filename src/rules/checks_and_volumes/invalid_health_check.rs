@@ -101,7 +101,7 @@ fn port_indices(app: &AppContext<'_>, checks: &[Value], base: &str, out: &mut Ve
     };
     let count = ports.len();
     let declared_at = ports_pointer(app);
-    let where_ports = match app.networking.mode {
+    let where_ports = match super::ports::mode(app) {
         crate::model::NetworkMode::Host => "port definitions",
         _ => "port mappings",
     };

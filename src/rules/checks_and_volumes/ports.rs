@@ -15,9 +15,26 @@ pub struct Port<'v> {
 
 /// The app's ports in index order: port definitions under host networking,
 /// port mappings under bridge or container networking.
+/// How the target Marathon networks the app, as far as its ports go.
+/// Marathon 1.4 does not know `networks` (nor `container.portMappings`): an
+/// app networked only by them runs on the host network there, with its port
+/// definitions (AppDefinition.scala, v1.4.13).
+pub fn mode(app: &AppContext<'_>) -> NetworkMode {
+    let networks_only = app
+        .networking
+        .mode_pointer
+        .as_deref()
+        .is_some_and(|p| p.ends_with("/networks"));
+    if app.options.marathon_version < MarathonVersion::V1_5 && networks_only {
+        NetworkMode::Host
+    } else {
+        app.networking.mode.clone()
+    }
+}
+
 pub fn ports<'v>(app: &AppContext<'v>) -> Option<Vec<Port<'v>>> {
     let value = app.app;
-    match app.networking.mode {
+    match mode(app) {
         NetworkMode::Host => {
             if let Some(Value::Array(defs)) = value.get("portDefinitions") {
                 Some(
@@ -93,7 +110,7 @@ pub fn ports<'v>(app: &AppContext<'v>) -> Option<Vec<Port<'v>>> {
 
 /// Where the app's ports are declared, for a `related` underline.
 pub fn ports_pointer(app: &AppContext<'_>) -> Option<String> {
-    let candidates: &[&str] = match app.networking.mode {
+    let candidates: &[&str] = match mode(app) {
         NetworkMode::Host => &["/portDefinitions", "/ports"],
         _ => &["/container/portMappings", "/container/docker/portMappings"],
     };

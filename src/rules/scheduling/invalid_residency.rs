@@ -24,8 +24,13 @@ impl Rule for InvalidResidency {
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
         let version = app.options.marathon_version;
-        if !is_resident(app.app) {
-            if app.app.get("residency").is_some_and(|r| !r.is_null()) {
+        let residency = app.app.get("residency").is_some_and(|r| !r.is_null());
+        // Up to 1.6.0, `residency` needs persistent volumes; from 1.6.322
+        // (#5844) Marathon accepts it alone, and still treats the app as
+        // resident (roles, unreachable strategy, upgrade strategy).
+        let resident = is_resident(app.app) || (residency && version >= MarathonVersion::V1_6);
+        if !resident {
+            if residency {
                 let quoted = if version < MarathonVersion::V1_5 {
                     "AppDefinition must contain persistent volumes and define residency"
                 } else {
@@ -59,9 +64,8 @@ impl Rule for InvalidResidency {
             );
         }
 
-        // 1.9 brought per-app roles and changed how resident apps reserve;
-        // the `["*"]` rule is checked for the versions before it.
-        if version < MarathonVersion::new(9).unwrap_or(MarathonVersion::NEWEST) {
+        // Every release from 1.4 to 1.10 makes this check (ResourceRole.scala).
+        {
             if let Some(Value::Array(roles)) = app.app.get("acceptedResourceRoles") {
                 let Some(roles) = roles.iter().map(Value::as_str).collect::<Option<BTreeSet<&str>>>() else {
                     return;
@@ -107,14 +111,23 @@ mod tests {
     fn residency_needs_persistent_volumes() {
         let app = json!({"id": "/a", "cmd": "x", "residency": {"taskLostBehavior": "WAIT_FOREVER"}});
         assert!(lint(app.clone(), 4)[0].message.contains("AppDefinition must contain"));
-        assert!(lint(app, 10)[0].message.contains("App must contain persistent volumes"));
+        assert!(lint(app.clone(), 5)[0]
+            .message
+            .contains("App must contain persistent volumes"));
+        // Gone from 1.6.322 on: the app is then resident without volumes.
+        assert!(lint(app.clone(), 6).is_empty());
+        assert!(lint(app, 10).is_empty());
         let mut app = resident();
         app["residency"] = json!({});
         assert!(lint(app, 10).is_empty());
         // A misspelled `persistent` makes the volume a host volume.
         let app = json!({"id": "/a", "cmd": "x", "residency": {},
             "container": {"volumes": [{"containerPath": "d", "mode": "RW", "persistnt": {"size": 1}}]}});
-        assert_eq!(lint(app, 10).len(), 1);
+        assert_eq!(lint(app.clone(), 5).len(), 1);
+        // From 1.6, `residency` alone still makes the app resident.
+        let mut roles = app;
+        roles["acceptedResourceRoles"] = json!(["slave_public"]);
+        assert!(lint(roles, 10)[0].message.contains("A resident app must have"));
     }
 
     #[test]
@@ -141,6 +154,8 @@ mod tests {
         assert!(lint(app.clone(), 5)[0].message.contains("A resident app must have"));
         app["acceptedResourceRoles"] = json!(["*", "slave_public"]);
         assert_eq!(lint(app.clone(), 8).len(), 1);
-        assert!(lint(app, 9).is_empty(), "1.9 changed roles");
+        // 1.9 and 1.10 still make the check (ResourceRole.scala).
+        assert_eq!(lint(app.clone(), 9).len(), 1);
+        assert_eq!(lint(app, 10).len(), 1);
     }
 }

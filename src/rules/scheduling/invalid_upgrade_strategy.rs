@@ -35,6 +35,33 @@ impl Rule for InvalidUpgradeStrategy {
         let label_pointer = || pointer_join(&app.field("/labels"), SINGLE_INSTANCE_LABEL);
         let mut reported_over_capacity = false;
 
+        // From 1.5 the RAML type declares both fields without a default, and
+        // its generated reader requires each (RamlTypeGenerator: a field is
+        // optional only with a default); 1.4 filled in 1.0 for the missing one.
+        if let (Some(Value::Object(given)), true) = (strategy, app.options.marathon_version >= MarathonVersion::V1_5) {
+            let missing: Vec<&str> = FIELDS.iter().copied().filter(|f| !given.contains_key(*f)).collect();
+            if missing.len() == 1 {
+                let field = missing[0];
+                let object = serde_json::to_string(given).unwrap_or_default();
+                out.push(
+                    Diagnostic::at(
+                        ID,
+                        app.field("/upgradeStrategy"),
+                        format!(
+                            "the upgrade strategy gives one of its two fields: Marathon {} requires both and answers \"Invalid JSON\" ('{field}' is undefined on object: {object})",
+                            app.options.marathon_version
+                        ),
+                    )
+                    .target(Target::Key)
+                    .label(format!("no `{field}`"))
+                    .help(format!(
+                        "add `\"{field}\": {}` (Marathon 1.4's default), or the value you mean",
+                        if field == "maximumOverCapacity" && resident { "0" } else { "1" }
+                    )),
+                );
+            }
+        }
+
         if single {
             if let Some(instances) = app.app.get("instances").and_then(Value::as_u64).filter(|&n| n > 1) {
                 out.push(
@@ -91,6 +118,8 @@ impl Rule for InvalidUpgradeStrategy {
                                     .related(label_pointer(), Target::Key, "single-instance label"),
                                 );
                             }
+                            // From 1.5 the missing field is refused when read (above).
+                            None if app.options.marathon_version >= MarathonVersion::V1_5 => {}
                             None => out.push(
                                 Diagnostic::at(
                                     ID,
@@ -191,9 +220,15 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("got 1.0, expected 0.0"));
         assert_eq!(d[0].pointer.as_deref(), Some("/upgradeStrategy/maximumOverCapacity"));
-        // A missing field: 1.4 defaults it to 1.0; later versions are not judged.
+        // A missing field: 1.4 defaults it to 1.0; from 1.5 it is refused when read.
         assert_eq!(lint(resident(json!({"minimumHealthCapacity": 0.5})), 4).len(), 1);
-        assert!(lint(resident(json!({"minimumHealthCapacity": 0.5})), 5).is_empty());
+        let half = lint(resident(json!({"minimumHealthCapacity": 0.5})), 5);
+        assert_eq!(half.len(), 1);
+        assert!(
+            half[0].message.contains("'maximumOverCapacity' is undefined on object"),
+            "{}",
+            half[0].message
+        );
     }
 
     #[test]
@@ -221,9 +256,12 @@ mod tests {
 
         let mut app = base.clone();
         app["upgradeStrategy"] = json!({"minimumHealthCapacity": 0.5});
-        let d = lint(app, 10);
+        let d = lint(app.clone(), 4);
         assert_eq!(d.len(), 2, "{d:?}");
         assert!(d[0].message.contains("got 0.5") && d[1].message.contains("leaves it out"));
+        let d = lint(app, 10);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0].message.contains("requires both") && d[1].message.contains("got 0.5"));
 
         let mut app = base;
         app["labels"]["MARATHON_SINGLE_INSTANCE_APP"] = json!("false");
