@@ -109,10 +109,15 @@ impl Volumes<'_, '_> {
             return;
         }
         let (what, help) = if present(volume, "secret") {
+            // 1.4's reader requires `mode` before anything is validated
+            // (Formats.scala:281 at v1.4.13): that is the first answer.
+            let answer = if present(volume, "mode") {
+                "reads it as a host volume without a `hostPath` and rejects the app (\"must not be empty\" at hostPath)"
+            } else {
+                "requires `mode` on every volume and rejects the app first for that (\"Invalid JSON\": \"error.path.missing\" at mode), then reads it as a host volume without a `hostPath` (\"must not be empty\")"
+            };
             (
-                "a secret volume, which Marathon 1.4 does not know: it reads it as a host volume without a \
-                 `hostPath` and rejects the app (\"must not be empty\")"
-                    .to_string(),
+                format!("a secret volume, which Marathon 1.4 does not know: it {answer}"),
                 "secret volumes need Marathon 1.5 or later; on 1.4 pass the secret through `env` instead".to_string(),
             )
         } else {

@@ -232,9 +232,10 @@ fn check_discovery(app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
         );
         return;
     }
-    if modern && !ports.is_empty() && non_empty_array(app.app, &["container", "portMappings"]).is_some() {
+    // `container.portMappings` counts even empty (AppNormalization).
+    if modern && !ports.is_empty() && app.app.at("/container/portMappings").is_some_and(Value::is_array) {
         out.push(
-            Diagnostic::at(ID, app.field("/ipAddress/discovery/ports"), format!("`ipAddress.discovery.ports` and `container.portMappings` both describe the ports: Marathon {} refuses the app with \"container.portMappings and ipAddress.discovery.ports must not both be set\"", app.options.marathon_version))
+            Diagnostic::at(ID, app.field("/ipAddress/discovery/ports"), format!("`ipAddress.discovery.ports` and `container.portMappings` both describe the ports: Marathon {} refuses the app with \"container.portMappings and ipAddress.discovery.ports must not both be set\" (an HTTP 500 error, from its normalisation)", app.options.marathon_version))
                 .target(Target::Key)
                 .label("second description of the ports")
                 .related(app.field("/container/portMappings"), Target::Key, "port mappings")

@@ -42,9 +42,18 @@ impl Rule for InvalidPortMappings {
         if let Some(docker) = docker {
             check_unique_names(app, DOCKER, docker, out);
         }
-        // So does the migration of the Docker mappings.
-        if let (Some(_), Some(_)) = (
-            non_empty_array(app.app, &["container", "portMappings"]),
+        // So does the migration of the Docker mappings, which refuses a
+        // Docker container's mappings next to any `container.portMappings`,
+        // even an empty one (AppNormalization; a Mesos container's are
+        // refused by validation instead).
+        let docker_type = app
+            .app
+            .at("/container/type")
+            .and_then(Value::as_str)
+            .is_none_or(|t| t.eq_ignore_ascii_case("DOCKER"));
+        if let (true, Some(_), Some(_)) = (
+            docker_type,
+            container,
             non_empty_array(app.app, &["container", "docker", "portMappings"]),
         ) {
             out.push(
@@ -52,7 +61,7 @@ impl Rule for InvalidPortMappings {
                     ID,
                     app.field(DOCKER),
                     format!(
-                        "the app has port mappings both in `container.portMappings` and in `container.docker.portMappings`: Marathon {} refuses it with \"cannot specify both portMappings and docker.portMappings\"",
+                        "the app has port mappings in `container.docker.portMappings` and a `container.portMappings` as well: Marathon {} refuses it with \"cannot specify both portMappings and docker.portMappings\" (an HTTP 500 error, from its normalisation)",
                         app.options.marathon_version
                     ),
                 )
@@ -247,11 +256,15 @@ mod tests {
             .1
             .contains("cannot specify both portMappings and docker.portMappings"));
         assert!(found_for(app.clone(), MarathonVersion::V1_4).is_empty());
+        // Marathon's normalisation counts an empty `container.portMappings`
+        // too (AppNormalization.scala:53 at v1.5.15).
         app["container"]["portMappings"] = json!([]);
-        assert!(
-            found(app).is_empty(),
-            "an empty list next to a full one is not reported"
-        );
+        assert_eq!(found(app.clone()).len(), 1);
+        // Only for a Docker container: a Mesos one is refused by validation.
+        app["container"]["type"] = json!("MESOS");
+        assert!(found(app)
+            .iter()
+            .all(|(_, m)| !m.contains("cannot specify both portMappings")));
     }
 
     #[test]
