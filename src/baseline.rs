@@ -18,7 +18,8 @@ use sha2::{Digest, Sha256};
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::source::SourceFile;
 
-/// Rules about the machine rather than the definitions: never baselined.
+/// Rules about the machine rather than the definitions, and syntax errors
+/// (which stop every other check of the file): never baselined.
 const NOT_BASELINED: &[&str] = &[
     "io-error",
     "internal-error",
@@ -26,7 +27,37 @@ const NOT_BASELINED: &[&str] = &[
     "file-too-large",
     "symlink-loop",
     "config-error",
+    "json-syntax",
+    "json-comment",
+    "json-trailing-comma",
+    "json-single-quotes",
+    "json-unquoted-key",
+    "json-invalid-utf8",
+    "json-empty-file",
 ];
+
+/// A path as one name for one file: symbolic links and `..` resolved where
+/// the file exists, `.` and `..` folded where it does not.
+fn normalized(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    match (clean.parent().map(std::fs::canonicalize), clean.file_name()) {
+        (Some(Ok(parent)), Some(name)) => parent.join(name),
+        _ => clean,
+    }
+}
 
 /// Whether held-back findings stay in the reports, marked (SARIF output and
 /// the language server show them as such), rather than being removed. One
@@ -84,6 +115,8 @@ struct File {
 pub struct Baseline {
     /// Files are named relative to this directory.
     dir: PathBuf,
+    /// Whether it was read from a file (then a rewrite only shrinks it).
+    loaded: bool,
     /// How many findings of each key the baseline holds.
     entries: BTreeMap<Key, usize>,
     /// What each file matched and found in its last settled report (a file
@@ -108,9 +141,10 @@ impl Baseline {
     /// An empty baseline for `path`: nothing is suppressed, every finding
     /// is recorded.
     pub fn empty(path: &Path) -> Baseline {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let file = normalized(path);
         Baseline {
-            dir: absolute.parent().map(Path::to_path_buf).unwrap_or_default(),
+            dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
+            loaded: false,
             entries: BTreeMap::new(),
             state: Mutex::default(),
         }
@@ -156,8 +190,10 @@ impl Baseline {
             }
         })?;
         let mut baseline = Baseline::empty(path);
+        baseline.loaded = true;
         for entry in file.entries {
-            *baseline.entries.entry(entry.key).or_insert(0) += entry.count;
+            let count = baseline.entries.entry(entry.key).or_insert(0);
+            *count = count.saturating_add(entry.count);
         }
         Ok(baseline)
     }
@@ -192,11 +228,18 @@ impl Baseline {
             if NOT_BASELINED.contains(&d.rule.as_str()) {
                 return true;
             }
+            // The rules across files name the other file and its line in
+            // their messages: they are known by rule and place alone.
+            let across_files = crate::project_rules::RULES.contains(&d.rule.as_str());
             let key = Key {
                 file: file.clone(),
                 rule: d.rule.clone(),
                 pointer: d.pointer.clone().unwrap_or_default(),
-                fingerprint: fingerprint(&d.message),
+                fingerprint: if across_files {
+                    String::new()
+                } else {
+                    fingerprint(&d.message)
+                },
             };
             let known = match self.entries.get_key_value(&key) {
                 Some((stored, &count)) => {
@@ -231,10 +274,14 @@ impl Baseline {
         let held: usize = self
             .entries
             .iter()
-            .filter(|(key, _)| state.found.contains_key(&key.file))
-            .map(|(_, n)| n)
-            .sum();
+            .filter(|(key, _)| state.found.contains_key(&key.file) || self.gone(&key.file))
+            .fold(0usize, |sum, (_, n)| sum.saturating_add(*n));
         held.saturating_sub(state.matched.values().sum())
+    }
+
+    /// Whether an entry's file no longer exists (deleted or renamed).
+    fn gone(&self, file: &str) -> bool {
+        !self.dir.join(file).exists()
     }
 
     /// How many findings the baseline held back in this run.
@@ -259,13 +306,13 @@ impl Baseline {
                 *counts.entry(key.clone()).or_insert(0) += 1;
             }
         }
-        if !self.entries.is_empty() {
+        if self.loaded {
             counts = counts
                 .into_iter()
                 .filter_map(|(key, n)| Some((key.clone(), n.min(*self.entries.get(&key)?))))
                 .collect();
             for (key, n) in &self.entries {
-                if !state.found.contains_key(&key.file) {
+                if !state.found.contains_key(&key.file) && !self.gone(&key.file) {
                     counts.insert(key.clone(), *n);
                 }
             }
@@ -300,6 +347,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("baseline.json");
         let recorder = Baseline::empty(&path);
+        std::fs::create_dir(dir.path().join("apps")).unwrap();
+        for file in ["apps/web.json", "apps/other.json"] {
+            std::fs::write(dir.path().join(file), "{}").unwrap();
+        }
         let name = dir.path().join("apps/web.json").display().to_string();
         let found = [
             ("unknown-field", "/contraints", "unknown field"),
@@ -337,6 +388,15 @@ mod tests {
         ));
         assert_eq!(other.stale(), 0);
         assert!(other.to_text().contains("apps/web.json"));
+        // A file that is gone: its entries are stale, and dropped.
+        std::fs::remove_file(dir.path().join("apps/web.json")).unwrap();
+        let renamed = Baseline::load(&path).unwrap();
+        renamed.apply(&mut report(
+            &dir.path().join("apps/other.json").display().to_string(),
+            &[],
+        ));
+        assert_eq!(renamed.stale(), 2);
+        assert!(!renamed.to_text().contains("apps/web.json"));
     }
 
     #[test]
@@ -344,6 +404,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("baseline.json");
         let name = dir.path().join("a.json").display().to_string();
+        std::fs::write(&name, "{}").unwrap();
         let recorder = Baseline::empty(&path);
         recorder.apply(&mut report(&name, &[("unknown-field", "/x", "unknown")]));
         std::fs::write(&path, recorder.to_text()).unwrap();

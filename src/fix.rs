@@ -42,6 +42,10 @@ pub enum Action {
     RemoveMember { member: Range<usize> },
     /// Remove the member at `pointer` (the last one of that name).
     RemovePointer { pointer: String },
+    /// Remove every member named in `keys` from the object at `object`, as
+    /// one edit: the members kept keep their text and the separators that
+    /// followed them, so removing neighbours never leaves a stray comma.
+    RemoveMembers { object: String, keys: Vec<String> },
     /// Like `SetMember`, with the value given as source text (moved from
     /// elsewhere in the file, so its layout is kept).
     SetMemberRaw { object: String, key: String, raw: String },
@@ -138,6 +142,37 @@ fn edit_for(action: &Action, parsed: &Parsed<'_>, text: &str) -> Option<Edit> {
             let ast::Value::Object(obj) = node else { return None };
             let prop = obj.properties.iter().rev().find(|p| p.name.as_str() == name)?;
             Some(remove_member(text, shift(prop.start()..prop.end(), offset)))
+        }
+        Action::RemoveMembers { object, keys } => {
+            let (node, _) = parse::find(parsed.ast()?, object)?;
+            let ast::Value::Object(obj) = node else { return None };
+            let ranges: Vec<Range<usize>> = obj
+                .properties
+                .iter()
+                .map(|p| shift(p.start()..p.end(), offset))
+                .collect();
+            let kept: Vec<usize> = obj
+                .properties
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| !keys.iter().any(|k| k == p.name.as_str()))
+                .map(|(i, _)| i)
+                .collect();
+            if kept.len() == ranges.len() {
+                return None;
+            }
+            let mut replacement = String::new();
+            for (j, &i) in kept.iter().enumerate() {
+                replacement.push_str(&text[ranges[i].clone()]);
+                if j + 1 < kept.len() {
+                    // The separator that followed this member where it was.
+                    replacement.push_str(&text[ranges[i].end..ranges[i + 1].start]);
+                }
+            }
+            Some(Edit {
+                range: ranges[0].start..ranges[ranges.len() - 1].end,
+                replacement,
+            })
         }
         Action::SetMemberRaw { object, key, raw } => {
             let (node, _) = parse::find(parsed.ast()?, object)?;

@@ -187,3 +187,40 @@ fn sarif_marks_what_the_baseline_holds() {
         0
     );
 }
+
+#[test]
+fn review_cases_paths_rules_across_files_syntax_and_empty_baselines() {
+    let dir = repo();
+    let root = dir.path();
+    run_in(root, &["--write-baseline", "baseline.json", "apps"], None);
+    // A path through `..` names the same baseline.
+    assert_eq!(
+        run_in(&root.join("apps"), &["--baseline", "../baseline.json", "."], None).code,
+        0
+    );
+
+    // Rules across files name the other file's line: known by rule and place.
+    write(root, "apps/a.json", "{\"id\": \"/dup\", \"cmd\": \"sleep 100\"}\n");
+    write(root, "apps/b.json", "{\"id\": \"/dup\", \"cmd\": \"sleep 100\"}\n");
+    run_in(root, &["--write-baseline", "baseline.json", "apps"], None);
+    write(root, "apps/a.json", "\n\n{\"id\": \"/dup\", \"cmd\": \"sleep 100\"}\n");
+    let moved = run_in(root, &["--baseline", "baseline.json", "./apps"], None);
+    assert_eq!(moved.code, 0, "{}", moved.stdout);
+
+    // A syntax error is never baselined: it stops every other check.
+    write(root, "apps/broken.json", "{\"id\": \"/b\", \"cmd\": \"sleep 100\",}");
+    run_in(root, &["--write-baseline", "baseline.json", "apps"], None);
+    let text = std::fs::read_to_string(root.join("baseline.json")).unwrap();
+    assert!(!text.contains("json-trailing-comma"), "{text}");
+    std::fs::remove_file(root.join("apps/broken.json")).unwrap();
+
+    // Rewriting an empty baseline accepts nothing new either.
+    std::fs::write(root.join("empty.json"), "{\"version\": 1, \"entries\": []}").unwrap();
+    run_in(
+        root,
+        &["--baseline", "empty.json", "--write-baseline", "empty.json", "apps"],
+        None,
+    );
+    let text = std::fs::read_to_string(root.join("empty.json")).unwrap();
+    assert!(!text.contains("\"file\""), "{text}");
+}

@@ -214,7 +214,8 @@ fn rebase(mut found: Vec<Diagnostic>, from: &str, to: &str) -> Vec<Diagnostic> {
             match action {
                 Action::SetMember { object, .. }
                 | Action::AppendTo { object, .. }
-                | Action::SetMemberRaw { object, .. } => moved(object),
+                | Action::SetMemberRaw { object, .. }
+                | Action::RemoveMembers { object, .. } => moved(object),
                 Action::RenameKey { pointer, .. } | Action::RemovePointer { pointer } => moved(pointer),
                 Action::RemoveMember { .. } => {}
             }

@@ -20,11 +20,13 @@ pub struct Port<'v> {
 /// app networked only by them runs on the host network there, with its port
 /// definitions (AppDefinition.scala, v1.4.13).
 pub fn mode(app: &AppContext<'_>) -> NetworkMode {
+    // (With `ipAddress`, 1.4 takes its ports from discovery instead.)
     let networks_only = app
         .networking
         .mode_pointer
         .as_deref()
-        .is_some_and(|p| p.ends_with("/networks"));
+        .is_some_and(|p| p.ends_with("/networks"))
+        && app.app.get("ipAddress").is_none_or(Value::is_null);
     if app.options.marathon_version < MarathonVersion::V1_5 && networks_only {
         NetworkMode::Host
     } else {

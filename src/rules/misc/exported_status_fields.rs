@@ -76,12 +76,10 @@ impl Rule for ExportedStatusFields {
         .fix(Fix::new(
             Safety::Safe,
             format!("remove {} member{} of the export", removed.len(), if removed.len() == 1 { "" } else { "s" }),
-            removed
-                .iter()
-                .map(|k| Action::RemovePointer {
-                    pointer: pointer_join(app.pointer, k),
-                })
-                .collect(),
+            vec![Action::RemoveMembers {
+                object: app.pointer.to_string(),
+                keys: removed.iter().map(|k| k.to_string()).collect(),
+            }],
         ));
         for other in found.iter().skip(1).take(4) {
             d = d.related(
@@ -117,7 +115,10 @@ mod tests {
         assert!(found[0].message.contains("makes a PUT fail"));
         let fix = found[0].fix.as_ref().unwrap();
         assert_eq!(fix.safety, Safety::Safe);
-        assert_eq!(fix.actions.len(), 5);
+        let Action::RemoveMembers { keys, .. } = &fix.actions[0] else {
+            panic!("one removal of all the members")
+        };
+        assert_eq!(keys.len(), 5);
         assert!(run_rule(
             &ExportedStatusFields,
             json!({"id": "/web", "cmd": "x", "version": "2020"}),

@@ -64,19 +64,31 @@ impl Rule for InvalidResidency {
             );
         }
 
-        // Every release from 1.4 to 1.10 makes this check (ResourceRole.scala).
+        // Every release from 1.4 to 1.10 makes this check (ResourceRole.scala);
+        // 1.9 first keeps only `*` and the app's role (and makes an empty
+        // list `*`), a deprecated sanitising that 1.10 turns off.
         {
             if let Some(Value::Array(roles)) = app.app.get("acceptedResourceRoles") {
-                let Some(roles) = roles.iter().map(Value::as_str).collect::<Option<BTreeSet<&str>>>() else {
+                let Some(mut roles) = roles.iter().map(Value::as_str).collect::<Option<BTreeSet<&str>>>() else {
                     return;
                 };
+                if version == MarathonVersion::V1_9 {
+                    let own = match app.app.get("role").and_then(Value::as_str) {
+                        Some(role) => role,
+                        None => app.options.mesos_role.as_deref().unwrap_or("*"),
+                    };
+                    roles.retain(|r| *r == "*" || *r == own);
+                    if roles.is_empty() {
+                        roles.insert("*");
+                    }
+                }
                 if !roles.is_empty() && roles != BTreeSet::from(["*"]) {
                     out.push(
                         Diagnostic::at(
                             ID,
                             app.field("/acceptedResourceRoles"),
                             format!(
-                                "an app with persistent volumes reserves unreserved resources, so it may only accept the role `*`: Marathon {version} answers \"A resident app must have `acceptedResourceRoles = [\"*\"]`.\""
+                                "a resident app reserves unreserved resources, so it may only accept the role `*`: Marathon {version} answers \"A resident app must have `acceptedResourceRoles = [\"*\"]`.\""
                             ),
                         )
                         .label("roles other than *")
@@ -154,8 +166,12 @@ mod tests {
         assert!(lint(app.clone(), 5)[0].message.contains("A resident app must have"));
         app["acceptedResourceRoles"] = json!(["*", "slave_public"]);
         assert_eq!(lint(app.clone(), 8).len(), 1);
-        // 1.9 and 1.10 still make the check (ResourceRole.scala).
-        assert_eq!(lint(app.clone(), 9).len(), 1);
+        // 1.9 sanitises the list first (keeps `*` and the app's role)...
+        assert!(lint(app.clone(), 9).is_empty());
+        let mut own = app.clone();
+        own["role"] = json!("slave_public");
+        assert_eq!(lint(own, 9).len(), 1);
+        // ...1.10 does not, and still makes the check (ResourceRole.scala).
         assert_eq!(lint(app, 10).len(), 1);
     }
 }

@@ -24,7 +24,10 @@ impl Rule for InvalidUpgradeStrategy {
     }
 
     fn check_app(&self, app: &AppContext<'_>, out: &mut Vec<Diagnostic>) {
-        let resident = is_resident(app.app);
+        // From 1.6, `residency` alone makes an app resident (SchedulingValidation).
+        let resident = is_resident(app.app)
+            || (app.options.marathon_version >= MarathonVersion::V1_6
+                && app.app.get("residency").is_some_and(|r| !r.is_null()));
         let single = app
             .app
             .get("labels")
@@ -40,15 +43,15 @@ impl Rule for InvalidUpgradeStrategy {
         // optional only with a default); 1.4 filled in 1.0 for the missing one.
         if let (Some(Value::Object(given)), true) = (strategy, app.options.marathon_version >= MarathonVersion::V1_5) {
             let missing: Vec<&str> = FIELDS.iter().copied().filter(|f| !given.contains_key(*f)).collect();
-            if missing.len() == 1 {
-                let field = missing[0];
+            if let Some(&field) = missing.first() {
                 let object = serde_json::to_string(given).unwrap_or_default();
                 out.push(
                     Diagnostic::at(
                         ID,
                         app.field("/upgradeStrategy"),
                         format!(
-                            "the upgrade strategy gives one of its two fields: Marathon {} requires both and answers \"Invalid JSON\" ('{field}' is undefined on object: {object})",
+                            "the upgrade strategy gives {} of its two fields: Marathon {} requires both and answers \"Invalid JSON\" ('{field}' is undefined on object: {object})",
+                            if missing.len() == 2 { "neither" } else { "one" },
                             app.options.marathon_version
                         ),
                     )
