@@ -960,7 +960,12 @@ fn lint_one(
             let redo = redo(&result);
             with_fixes(finished_file(context, result, Some(redo)), 0, text)
         }
-        Fixed::NotWritten(report) => finished_file(context, Linted::without_document(report), None),
+        Fixed::NotWritten(report) => {
+            // Still held against the baseline, as every settled report is.
+            let mut linted = Linted::without_document(report);
+            linted.baseline = linter.baseline.clone();
+            finished_file(context, linted, None)
+        }
         Fixed::Text { before, after, fixes } if args.diff => {
             let diff = similar::TextDiff::from_lines(&before, &after)
                 .unified_diff()
