@@ -106,6 +106,8 @@ pub struct Example {
     /// `running=APP@HOST:PORT,...`: tasks of running apps holding host ports.
     pub running: Option<String>,
     pub latin1: bool,
+    /// `no-templates`: placeholders are syntax errors (`templates = false`).
+    pub no_templates: bool,
     /// `files`: the block is a JSON object mapping file names to documents,
     /// linted together in one run (for rules across files).
     pub files: bool,
@@ -132,6 +134,7 @@ impl Example {
         }
         options.default_network_name = self.default_network_name.clone();
         options.mesos_role = self.mesos_role.clone();
+        options.templates = !self.no_templates;
         options.mesos_role_known = self.mesos_role.is_some();
         if !self.agents.is_empty() || self.running.is_some() {
             let mut builder = crate::cluster::ClusterBuilder::default();
@@ -245,6 +248,7 @@ impl RuleDoc {
                         mesos_role: None,
                         running: None,
                         latin1: false,
+                        no_templates: false,
                         files: false,
                         unknown_words: Vec::new(),
                     };
@@ -254,6 +258,7 @@ impl RuleDoc {
                             "fail" => (example.expect, tagged) = (Expect::Fail, true),
                             "pass" => (example.expect, tagged) = (Expect::Pass, true),
                             "encoding=latin1" => example.latin1 = true,
+                            "no-templates" => example.no_templates = true,
                             "files" => example.files = true,
                             _ => {
                                 let (key, value) = word.split_once('=').unwrap_or((word, ""));

@@ -191,6 +191,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
+    /// Read template placeholders (`${VAR}`, `{{ var }}`) as the syntax
+    /// errors they are in rendered JSON, for repositories that lint their
+    /// rendered output (like `templates = false` in marathon-lint.toml).
+    #[arg(long)]
+    pub no_templates: bool,
+
     /// Use this configuration file for every linted file, instead of the
     /// closest marathon-lint.toml above each one.
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
@@ -350,6 +356,7 @@ pub fn flags_patch(args: &Args) -> Result<SettingsPatch, FlagError> {
         cluster,
         origin: "the command line".to_string(),
         baseline,
+        templates: args.no_templates.then_some(false),
         ..SettingsPatch::default()
     })
 }

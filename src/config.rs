@@ -122,6 +122,7 @@ struct RawConfig {
     #[serde(default)]
     policy_dirs: Vec<Spanned<String>>,
     baseline: Option<Spanned<String>>,
+    templates: Option<bool>,
     #[serde(default)]
     overrides: Vec<RawOverride>,
 }
@@ -268,6 +269,8 @@ pub struct SettingsPatch {
     /// The command line's baseline (`--baseline`, `--write-baseline`), which
     /// replaces the configuration's.
     pub baseline: Option<Arc<crate::baseline::Baseline>>,
+    /// Whether template placeholders are read as such (`templates`).
+    pub templates: Option<bool>,
 }
 
 impl SettingsPatch {
@@ -314,6 +317,9 @@ impl SettingsPatch {
         }
         if let Some(behavior) = self.role_behavior {
             settings.options.role_behavior = Some(behavior);
+        }
+        if let Some(templates) = self.templates {
+            settings.options.templates = templates;
         }
         self.cluster.apply(&mut settings.cluster);
         settings.levels.extend(self.levels.iter().map(|(k, v)| (k.clone(), *v)));
@@ -529,6 +535,7 @@ fn from_text(path: &Path, text: String) -> Result<Arc<Config>, LoadError> {
     let mut other_files = Vec::new();
     let mut base = patch(&raw.settings(), &policy_ids, &dir, &mut problems, &mut other_files);
     base.origin = shown(&absolute).display().to_string();
+    base.templates = raw.templates;
     let include = raw.files.include.as_ref().map(|globs| glob_set(globs, &mut problems));
     let exclude = glob_set(&raw.files.exclude, &mut problems);
     let overrides = raw

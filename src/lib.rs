@@ -30,4 +30,5 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod suppression;
+pub mod template;
 pub mod write_back;

@@ -136,7 +136,30 @@ impl Linter {
 
     fn lint_source_with(&self, file: Arc<SourceFile>, extra: Vec<Diagnostic>) -> Linted {
         let text = file.text.as_str();
-        match parse::parse(text) {
+        let scan = if self.options.templates {
+            crate::template::scan(text)
+        } else {
+            crate::template::Scan::default()
+        };
+        if let Some((range, why)) = &scan.not_lintable {
+            let looks = model::text_looks_like_marathon(text);
+            let mut diagnostics = vec![Diagnostic::at_span(
+                "template-not-lintable",
+                range.clone(),
+                format!("this file is a template ({why}): it cannot be read as JSON, so it is not linted"),
+            )
+            .label("template syntax")
+            .help("lint the rendered definition instead: render it, then lint that file (or pipe it: `render | marathon-lint --stdin-filename app.json -`)")];
+            diagnostics.extend(extra);
+            return self.finish(file.clone(), diagnostics, None, looks, Vec::new(), Vec::new());
+        }
+        // With its value placeholders read as values; a text that still does
+        // not parse is explained as it is written.
+        let parsed = match scan.text.as_deref().map(parse::parse) {
+            Some(Ok(parsed)) => Ok(parsed),
+            _ => parse::parse(text),
+        };
+        match parsed {
             Err(mut syntax) => {
                 let looks = model::text_looks_like_marathon(text);
                 syntax.extend(extra);
@@ -145,6 +168,10 @@ impl Linter {
             Ok((mut parsed, mut diagnostics)) => {
                 let looks = model::looks_like_marathon(&parsed.value);
                 let (apps, suppressions) = self.check_document(&parsed, &mut diagnostics);
+                // What a placeholder hides is not judged.
+                if !scan.opaque.is_empty() {
+                    diagnostics.retain(|d| d.pointer.as_deref().is_none_or(|p| !scan.hides(p)));
+                }
                 // Locating findings needs the text, not the value: free it
                 // first (for a large file, the span tree takes its place).
                 drop(std::mem::take(&mut parsed.value));

@@ -48,6 +48,9 @@ pub struct RuleOptions {
     pub default_network_name: Option<String>,
     /// Marathon's `--mesos_bridge_name` (default `mesos-bridge`).
     pub mesos_bridge_name: String,
+    /// Whether template placeholders are read as such (`crate::template`),
+    /// rather than as the syntax errors they are in rendered JSON.
+    pub templates: bool,
 }
 
 impl Default for RuleOptions {
@@ -62,6 +65,7 @@ impl Default for RuleOptions {
             features: Features::default(),
             default_network_name: None,
             mesos_bridge_name: "mesos-bridge".to_string(),
+            templates: true,
         }
     }
 }
@@ -137,6 +141,7 @@ pub static ENGINE_RULES: &[&str] = &[
     "json-invalid-utf8",
     "json-empty-file",
     "json-duplicate-key",
+    "template-not-lintable",
     "schema-violation",
     "unknown-field",
     "misplaced-field",
