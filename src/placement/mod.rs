@@ -379,13 +379,21 @@ fn check_ports(
             PORTS,
             &first.pointer,
             format!(
-                "host port {} is offered only by {}, {} {}, but this app accepts only {}: no offer will ever match, so the deployment waits forever",
+                "host port {} is offered only {}{}, but this app accepts only {}: no offer will ever match, so the deployment waits forever",
                 first.port,
-                plural(agents, "agent", "agents"),
-                match agents {
-                    1 => "in role",
-                    2 => "both in role",
-                    _ => "all in role",
+                // How many agents is known only from real agents.
+                if all.known {
+                    format!(
+                        "by {}, {} ",
+                        plural(agents, "agent", "agents"),
+                        match agents {
+                            1 => "in role",
+                            2 => "both in role",
+                            _ => "all in role",
+                        }
+                    )
+                } else {
+                    "in role ".to_string()
                 },
                 roles::list(&other_roles).replace("` and `", "` or `"),
                 roles.describe(),
@@ -609,9 +617,9 @@ fn check_resources(
         let amount_text = crate::cluster::attributes::format_scalar(*amount, false);
         let largest_text = crate::cluster::attributes::format_scalar(largest, false);
         let mut message = format!(
-            "{name} {amount_text} is more than any {}agent offers this app: the most is {largest_text} on {} in role{} {}, so no task will ever start",
+            "{name} {amount_text} is more than any {}agent offers this app: the most is {largest_text}{} in role{} {}, so no task will ever start",
             if narrowed { "constraint-meeting " } else { "" },
-            plural(on, "agent", "agents"),
+            if all.known { format!(" on {}", plural(on, "agent", "agents")) } else { String::new() },
             if roles.usable.len() == 1 { "" } else { "s" },
             roles.describe(),
         );

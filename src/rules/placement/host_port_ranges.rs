@@ -133,7 +133,7 @@ mod role_tests {
         );
         assert_eq!(found.len(), 1);
         assert!(
-            found[0].message.starts_with("host port 80 is offered only by 1 agent, in role `slave_public`, but this app accepts only `*` (its acceptedResourceRoles)"),
+            found[0].message.starts_with("host port 80 is offered only in role `slave_public`, but this app accepts only `*` (its acceptedResourceRoles)"),
             "{}",
             found[0].message
         );
