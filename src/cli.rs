@@ -671,6 +671,11 @@ fn execute(args: &Args) -> Result<ExitCode, String> {
         } else {
             Arc::new(crate::engine::linter_for(&config, &path, &flags))
         };
+        // A template-named file found while walking is for a configuration
+        // that reads templates.
+        if filtered && !linter.options.templates && discover::is_template_name(&path) {
+            return Vec::new();
+        }
         if let Some(baseline) = &linter.baseline {
             if !baselines.iter().any(|b| Arc::ptr_eq(b, baseline)) {
                 baselines.push(baseline.clone());

@@ -141,7 +141,24 @@ fn walked(entry: walkdir::Result<walkdir::DirEntry>, root: &Path) -> Option<Foun
 }
 
 fn is_json(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) || is_template_name(path)
+}
+
+/// Endings of definitions kept as templates (`web.json.tpl`): walked too,
+/// unless the configuration reads no templates (`templates = false`).
+const TEMPLATE_ENDINGS: &[&str] = &[
+    ".json.tpl",
+    ".json.tmpl",
+    ".json.j2",
+    ".json.template",
+    ".json.mustache",
+];
+
+/// Whether a file is named as a template of a definition.
+pub fn is_template_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| TEMPLATE_ENDINGS.iter().any(|e| n.to_ascii_lowercase().ends_with(e)))
 }
 
 /// Where `path` points when walking failed because it is a symbolic link to

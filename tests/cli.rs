@@ -352,3 +352,36 @@ fn rules_across_files_see_every_file_of_the_run() {
     assert_eq!(clash["pointer"], "/container/portMappings/0/hostPort");
     assert_eq!(run.code, 0, "warnings and infos do not fail the run");
 }
+
+#[test]
+fn templates_named_as_such_are_walked_unless_templates_are_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::create_dir(root.join("apps")).unwrap();
+    std::fs::write(
+        root.join("apps/web.json.tpl"),
+        "{\"id\": \"/web\", \"cmd\": \"./web\", \"instances\": ${INSTANCES}, \"mem\": \"lots\"}",
+    )
+    .unwrap();
+    std::fs::write(root.join("apps/notes.txt"), "{\"cmd\": \"x\"}").unwrap();
+    let run = run_in(root, &["--format", "json", "apps"], None);
+    let found: Vec<(String, String)> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("apps/web.json.tpl".to_string(), "schema-violation".to_string())]
+    );
+    std::fs::write(root.join("marathon-lint.toml"), "templates = false\n").unwrap();
+    let off = run_in(root, &["--format", "json", "apps"], None);
+    assert_eq!(off.json()["diagnostics"], serde_json::json!([]), "not walked");
+}
