@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::source::SourceFile;
 
-/// Rules about the machine rather than the definitions, and syntax errors
-/// (which stop every other check of the file): never baselined.
+/// Rules about the machine rather than the definitions: never baselined
+/// (nor are syntax errors, `engine::is_blocking_syntax_error`).
 const NOT_BASELINED: &[&str] = &[
     "io-error",
     "internal-error",
@@ -27,13 +27,6 @@ const NOT_BASELINED: &[&str] = &[
     "file-too-large",
     "symlink-loop",
     "config-error",
-    "json-syntax",
-    "json-comment",
-    "json-trailing-comma",
-    "json-single-quotes",
-    "json-unquoted-key",
-    "json-invalid-utf8",
-    "json-empty-file",
 ];
 
 /// A path as one name for one file: symbolic links and `..` resolved where
@@ -225,7 +218,7 @@ impl Baseline {
         let mut found = Vec::new();
         let mut matched = 0;
         report.diagnostics.retain_mut(|d| {
-            if NOT_BASELINED.contains(&d.rule.as_str()) {
+            if NOT_BASELINED.contains(&d.rule.as_str()) || crate::engine::is_blocking_syntax_error(&d.rule) {
                 return true;
             }
             // The rules across files name the other file and its line in

@@ -44,12 +44,16 @@ pub fn lint_guarded_with(
     })
 }
 
+/// Whether a rule is a syntax error that stops every other check of the
+/// file: every `json-` rule but a duplicate key (a warning, which fixes remove).
+pub fn is_blocking_syntax_error(rule: &str) -> bool {
+    rule.starts_with("json-") && rule != "json-duplicate-key"
+}
+
 /// Whether the text is JSON fixes may edit: any syntax error but a duplicate
 /// key (which fixes remove) leaves a file alone.
 pub fn syntax_ok(diagnostics: &[Diagnostic]) -> bool {
-    !diagnostics
-        .iter()
-        .any(|d| d.rule.starts_with("json-") && d.rule != "json-duplicate-key")
+    !diagnostics.iter().any(|d| is_blocking_syntax_error(&d.rule))
 }
 
 /// Apply fixes until nothing more changes (at most ten rounds), each round
