@@ -88,7 +88,8 @@ pub enum Expect {
 /// flags of the same names do: `agent-resources=...`, `marathon-version=1.4`,
 /// `enable-features=secrets,gpu_resources`, `default-network-name=dcos`; and
 /// `agents=COUNT|RESOURCES|ATTRIBUTES|HOSTS` (repeatable), `mesos-role=ROLE`
-/// and `running=APP@HOST:PORT,...` describe the cluster; `encoding=latin1` lints its bytes as Latin-1 (the only way a Markdown file
+/// and `running=APP@HOST:PORT,...` describe the cluster; `vars=NAME:VALUE,...`
+/// renders the example's template as `--vars` would; `encoding=latin1` lints its bytes as Latin-1 (the only way a Markdown file
 /// can show a file that is not UTF-8), and `files` makes it several files.
 #[derive(Debug, Clone)]
 pub struct Example {
@@ -105,6 +106,8 @@ pub struct Example {
     pub mesos_role: Option<String>,
     /// `running=APP@HOST:PORT,...`: tasks of running apps holding host ports.
     pub running: Option<String>,
+    /// `vars=NAME:VALUE,...`: the variables a `--vars` file would set.
+    pub vars: Option<String>,
     pub latin1: bool,
     /// `no-templates`: placeholders are syntax errors (`templates = false`).
     pub no_templates: bool,
@@ -135,6 +138,10 @@ impl Example {
         options.default_network_name = self.default_network_name.clone();
         options.mesos_role = self.mesos_role.clone();
         options.templates = !self.no_templates;
+        if let Some(vars) = &self.vars {
+            let pairs: Vec<(&str, &str)> = vars.split(',').filter_map(|pair| pair.split_once(':')).collect();
+            options.vars = crate::template::Vars::new(vec![crate::template::VarsFile::inline("example.env", &pairs)]);
+        }
         options.mesos_role_known = self.mesos_role.is_some();
         if !self.agents.is_empty() || self.running.is_some() {
             let mut builder = crate::cluster::ClusterBuilder::default();
@@ -247,6 +254,7 @@ impl RuleDoc {
                         agents: Vec::new(),
                         mesos_role: None,
                         running: None,
+                        vars: None,
                         latin1: false,
                         no_templates: false,
                         files: false,
@@ -269,6 +277,7 @@ impl RuleDoc {
                                 let slot = match key {
                                     "mesos-role" => &mut example.mesos_role,
                                     "running" => &mut example.running,
+                                    "vars" => &mut example.vars,
                                     "agent-resources" => &mut example.agent_resources,
                                     "marathon-version" => &mut example.marathon_version,
                                     "enable-features" => &mut example.enable_features,

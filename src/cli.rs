@@ -197,6 +197,13 @@ pub struct Args {
     #[arg(long)]
     pub no_templates: bool,
 
+    /// Render templates with the variables of this dotenv file (KEY=VALUE
+    /// lines; repeatable, a later file wins) before linting: `${VAR}` and
+    /// `$VAR` are substituted, findings point into the template, and a
+    /// variable no file sets is an error. Adds to `vars` in marathon-lint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub vars: Vec<PathBuf>,
+
     /// Use this configuration file for every linted file, instead of the
     /// closest marathon-lint.toml above each one.
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
@@ -342,6 +349,12 @@ pub fn flags_patch(args: &Args) -> Result<SettingsPatch, FlagError> {
             "--agent-resources",
         )));
     }
+    let vars = args
+        .vars
+        .iter()
+        .map(|path| crate::template::vars::load(path))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|r| FlagError::Reports(vec![r]))?;
     let baseline = match (&args.baseline, &args.write_baseline) {
         (Some(path), _) => Some(Arc::new(
             crate::baseline::Baseline::load(path).map_err(|r| FlagError::Reports(vec![r]))?,
@@ -357,6 +370,7 @@ pub fn flags_patch(args: &Args) -> Result<SettingsPatch, FlagError> {
         origin: "the command line".to_string(),
         baseline,
         templates: args.no_templates.then_some(false),
+        vars: crate::template::Vars::new(vars),
         ..SettingsPatch::default()
     })
 }

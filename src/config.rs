@@ -51,6 +51,7 @@ struct RawSettings<'r> {
     default_network_name: &'r Option<String>,
     rules: &'r BTreeMap<String, Spanned<String>>,
     cluster: &'r Option<Spanned<Vec<Spanned<String>>>>,
+    vars: &'r Option<Spanned<Vec<Spanned<String>>>>,
     agents: &'r Option<Spanned<Vec<RawAgents>>>,
     marathon: &'r Option<Spanned<RawMarathon>>,
 }
@@ -101,6 +102,7 @@ struct RawOverride {
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
     cluster: Option<Spanned<Vec<Spanned<String>>>>,
+    vars: Option<Spanned<Vec<Spanned<String>>>>,
     agents: Option<Spanned<Vec<RawAgents>>>,
     marathon: Option<Spanned<RawMarathon>>,
 }
@@ -115,6 +117,7 @@ struct RawConfig {
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
     cluster: Option<Spanned<Vec<Spanned<String>>>>,
+    vars: Option<Spanned<Vec<Spanned<String>>>>,
     agents: Option<Spanned<Vec<RawAgents>>>,
     marathon: Option<Spanned<RawMarathon>>,
     #[serde(default)]
@@ -136,6 +139,7 @@ impl RawConfig {
             default_network_name: &self.default_network_name,
             rules: &self.rules,
             cluster: &self.cluster,
+            vars: &self.vars,
             agents: &self.agents,
             marathon: &self.marathon,
         }
@@ -151,6 +155,7 @@ impl RawOverride {
             default_network_name: &self.default_network_name,
             rules: &self.rules,
             cluster: &self.cluster,
+            vars: &self.vars,
             agents: &self.agents,
             marathon: &self.marathon,
         }
@@ -271,6 +276,9 @@ pub struct SettingsPatch {
     pub baseline: Option<Arc<crate::baseline::Baseline>>,
     /// Whether template placeholders are read as such (`templates`).
     pub templates: Option<bool>,
+    /// Variables files that render templates (`vars`, `--vars`), on top of
+    /// the layers before.
+    pub vars: crate::template::Vars,
 }
 
 impl SettingsPatch {
@@ -320,6 +328,10 @@ impl SettingsPatch {
         }
         if let Some(templates) = self.templates {
             settings.options.templates = templates;
+        }
+        if !self.vars.is_empty() {
+            from_here("vars");
+            settings.options.vars.extend(&self.vars);
         }
         self.cluster.apply(&mut settings.cluster);
         settings.levels.extend(self.levels.iter().map(|(k, v)| (k.clone(), *v)));
@@ -711,6 +723,14 @@ fn patch(
             hand_written.push((class, format!("marathon-lint.toml [[agents]] #{}", i + 1)));
         }
     }
+    let mut vars = Vec::new();
+    for name in raw.vars.iter().flat_map(|v| v.get_ref()) {
+        match crate::template::vars::load(&shown(&dir.join(name.get_ref()))) {
+            Ok(file) => vars.push(file),
+            Err(report) => other_files.push(report),
+        }
+    }
+    patch.vars = crate::template::Vars::new(vars);
     match crate::cluster::load_layer(&exports, hand_written) {
         Ok(cluster) => patch.cluster = cluster,
         Err(reports) => other_files.extend(reports),

@@ -145,6 +145,31 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// A problem with an input other than a definition (a cluster export, a
+    /// variables file): a `config-error` located in that file where possible.
+    pub fn config_error(
+        name: &str,
+        text: String,
+        span: Option<Range<usize>>,
+        message: String,
+        help: &str,
+    ) -> FileReport {
+        let mut d = match span {
+            Some(span) => Diagnostic::at_span("config-error", span, message),
+            None => {
+                let mut d = Diagnostic::at("config-error", "", message);
+                d.pointer = None;
+                d
+            }
+        };
+        d = d.help(help.to_string());
+        d.severity = Severity::Error;
+        FileReport {
+            file: SourceFile::new(name.to_string(), text),
+            diagnostics: vec![d],
+        }
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()

@@ -161,18 +161,47 @@ fn edit_for(action: &Action, parsed: &Parsed<'_>, text: &str) -> Option<Edit> {
             if kept.len() == ranges.len() {
                 return None;
             }
-            let mut replacement = String::new();
-            for (j, &i) in kept.iter().enumerate() {
-                replacement.push_str(&text[ranges[i].clone()]);
-                if j + 1 < kept.len() {
-                    // The separator that followed this member where it was.
-                    replacement.push_str(&text[ranges[i].end..ranges[i + 1].start]);
+            // The smallest edit: from the end of the member before the first
+            // removed one (or the start of the first) to the last removed one,
+            // so the members around it, and any template placeholder in them,
+            // stay untouched.
+            let removed = |i: usize| !kept.contains(&i);
+            let first = (0..ranges.len()).find(|&i| removed(i))?;
+            let last = (0..ranges.len()).rev().find(|&i| removed(i))?;
+            let between = |from: usize, to: usize| kept.iter().copied().filter(move |&k| k > from && k < to);
+            let edit = if first > 0 {
+                // Each kept member between, with the separator before it.
+                let replacement = between(first, last)
+                    .map(|k| &text[ranges[k - 1].end..ranges[k].end])
+                    .collect();
+                Edit {
+                    range: ranges[first - 1].end..ranges[last].end,
+                    replacement,
                 }
-            }
-            Some(Edit {
-                range: ranges[0].start..ranges[ranges.len() - 1].end,
-                replacement,
-            })
+            } else if last + 1 < ranges.len() {
+                // Each kept member between, with the separator after it.
+                let replacement = between(first, last)
+                    .map(|k| &text[ranges[k].start..ranges[k + 1].start])
+                    .collect();
+                Edit {
+                    range: ranges[0].start..ranges[last + 1].start,
+                    replacement,
+                }
+            } else {
+                let mut replacement = String::new();
+                for (j, &i) in kept.iter().enumerate() {
+                    replacement.push_str(&text[ranges[i].clone()]);
+                    if j + 1 < kept.len() {
+                        // The separator that followed this member where it was.
+                        replacement.push_str(&text[ranges[i].end..ranges[i + 1].start]);
+                    }
+                }
+                Edit {
+                    range: ranges[0].start..ranges[ranges.len() - 1].end,
+                    replacement,
+                }
+            };
+            Some(edit)
         }
         Action::SetMemberRaw { object, key, raw } => {
             let (node, _) = parse::find(parsed.ast()?, object)?;

@@ -135,14 +135,57 @@ impl Linter {
     }
 
     fn lint_source_with(&self, file: Arc<SourceFile>, extra: Vec<Diagnostic>) -> Linted {
+        // With `--vars`, the rendered text is linted and the findings are
+        // brought back to the template.
+        if self.options.templates && !self.options.vars.is_empty() {
+            if let Some(rendered) = crate::template::render(&file.text, &self.options.vars) {
+                let inner = SourceFile::new(file.name.clone(), rendered.text.clone());
+                let linted = self.lint_text(inner, extra);
+                return rendered.map_back(linted, file);
+            }
+        }
+        self.lint_text(file, extra)
+    }
+
+    /// A variable that no `--vars` file sets, where a template placeholder
+    /// stands.
+    fn unset_variable(&self, text: &str, range: std::ops::Range<usize>) -> Diagnostic {
+        let placeholder = &text[range.clone()];
+        let name = placeholder.trim_start_matches("${").trim_start_matches('$');
+        let name = &name[..name
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(name.len())];
+        let mut d = Diagnostic::at_span(
+            "template-variable-unset",
+            range,
+            format!(
+                "`{placeholder}` is not set: no variables file given ({}) sets {name}",
+                self.options.vars.files()
+            ),
+        )
+        .label("not set")
+        .help(format!(
+            "add `{name}=...` to a variables file, or give it a default: `${{{name}:-value}}`"
+        ));
+        d.pointer = None;
+        d
+    }
+
+    fn lint_text(&self, file: Arc<SourceFile>, extra: Vec<Diagnostic>) -> Linted {
         let text = file.text.as_str();
         let scan = if self.options.templates {
             crate::template::scan(text)
         } else {
             crate::template::Scan::default()
         };
+        let rendering = !self.options.vars.is_empty();
         if let Some((range, why)) = &scan.not_lintable {
             let looks = model::text_looks_like_marathon(text);
+            if rendering && text[range.clone()].starts_with('$') {
+                let mut diagnostics = vec![self.unset_variable(text, range.clone())];
+                diagnostics.extend(extra);
+                return self.finish(file.clone(), diagnostics, None, looks, Vec::new(), Vec::new());
+            }
             let mut diagnostics = vec![Diagnostic::at_span(
                 "template-not-lintable",
                 range.clone(),
@@ -168,6 +211,9 @@ impl Linter {
             Ok((mut parsed, mut diagnostics)) => {
                 let looks = model::looks_like_marathon(&parsed.value);
                 let (apps, suppressions) = self.check_document(&parsed, &mut diagnostics);
+                if rendering {
+                    diagnostics.extend(scan.variables.iter().map(|r| self.unset_variable(text, r.clone())));
+                }
                 // What a placeholder hides is not judged.
                 if !scan.opaque.is_empty() {
                     diagnostics.retain(|d| d.pointer.as_deref().is_none_or(|p| !scan.hides(p)));

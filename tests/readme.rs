@@ -77,6 +77,13 @@ fn readme_configuration_example_is_real_and_documents_every_key() {
             std::fs::write(dir.path().join(name), export).unwrap();
         }
     }
+    // The variables files it names.
+    std::fs::create_dir(dir.path().join("env")).unwrap();
+    for line in example.lines().filter(|l| l.starts_with("vars = [")) {
+        for name in line.split('"').skip(1).step_by(2) {
+            std::fs::write(dir.path().join(name), "ENV=prod\n").unwrap();
+        }
+    }
     std::fs::write(dir.path().join("marathon-lint.toml"), example).unwrap();
     if let Err(reports) = marathon_lint::config::load(&dir.path().join("marathon-lint.toml")) {
         panic!(

@@ -15,8 +15,7 @@ use attributes::Attributes;
 use exports::{Export, ExportError, ExportedApp, MarathonInfo};
 use resources::AgentResources;
 
-use crate::diagnostic::{Diagnostic, FileReport, Severity};
-use crate::source::SourceFile;
+use crate::diagnostic::FileReport;
 
 /// Agents that are alike in everything placement looks at.
 #[derive(Debug, Clone)]
@@ -346,29 +345,6 @@ fn disagreement(a: &MarathonInfo, b: &MarathonInfo) -> Option<(&'static str, &'s
 }
 
 /// A `config-error` report on an export file, at `span` when known.
-fn export_report(
-    name: &str,
-    text: String,
-    span: Option<std::ops::Range<usize>>,
-    message: String,
-    help: &str,
-) -> FileReport {
-    let mut d = match span {
-        Some(span) => Diagnostic::at_span("config-error", span, message),
-        None => {
-            let mut d = Diagnostic::at("config-error", "", message);
-            d.pointer = None;
-            d
-        }
-    };
-    d = d.help(help.to_string());
-    d.severity = Severity::Error;
-    FileReport {
-        file: SourceFile::new(name.to_string(), text),
-        diagnostics: vec![d],
-    }
-}
-
 /// Read one export file. Problems are reports on that file (`config-error`),
 /// located where the JSON allows.
 pub fn load_export(path: &Path) -> Result<Export, FileReport> {
@@ -381,7 +357,7 @@ pub fn load_export(path: &Path) -> Result<Export, FileReport> {
             crate::cli::ReadError::Failed(why) => why,
             crate::cli::ReadError::TooLarge => "it is too large".to_string(),
         };
-        export_report(
+        FileReport::config_error(
             &name,
             String::new(),
             None,
@@ -390,7 +366,7 @@ pub fn load_export(path: &Path) -> Result<Export, FileReport> {
         )
     })?;
     let Ok(text) = String::from_utf8(bytes) else {
-        return Err(export_report(
+        return Err(FileReport::config_error(
             &name,
             String::new(),
             None,
@@ -413,7 +389,7 @@ pub fn load_export(path: &Path) -> Result<Export, FileReport> {
             } else {
                 format!("the cluster export {name} is not JSON: {e}")
             };
-            return Err(export_report(
+            return Err(FileReport::config_error(
                 &name,
                 text.clone(),
                 Some(at..at),
@@ -454,7 +430,7 @@ fn located_error(name: &str, text: String, error: ExportError) -> FileReport {
         let (parsed, _) = crate::parse::parse(&text).ok()?;
         parsed.span_of(pointer, crate::diagnostic::Target::Value)
     });
-    export_report(
+    FileReport::config_error(
         name,
         text,
         Some(span.unwrap_or(0..0)),

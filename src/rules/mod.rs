@@ -51,6 +51,8 @@ pub struct RuleOptions {
     /// Whether template placeholders are read as such (`crate::template`),
     /// rather than as the syntax errors they are in rendered JSON.
     pub templates: bool,
+    /// The variables templates are rendered with (`--vars`, `vars`).
+    pub vars: crate::template::Vars,
 }
 
 impl Default for RuleOptions {
@@ -66,6 +68,7 @@ impl Default for RuleOptions {
             default_network_name: None,
             mesos_bridge_name: "mesos-bridge".to_string(),
             templates: true,
+            vars: crate::template::Vars::default(),
         }
     }
 }
@@ -142,6 +145,7 @@ pub static ENGINE_RULES: &[&str] = &[
     "json-empty-file",
     "json-duplicate-key",
     "template-not-lintable",
+    "template-variable-unset",
     "schema-violation",
     "unknown-field",
     "misplaced-field",

@@ -14,6 +14,12 @@
 
 use std::ops::Range;
 
+pub mod render;
+pub mod vars;
+
+pub use render::{render, Rendered};
+pub use vars::{Vars, VarsFile};
+
 /// What a scan of a file found.
 #[derive(Debug, Default, PartialEq)]
 pub struct Scan {
@@ -23,6 +29,9 @@ pub struct Scan {
     pub opaque: Vec<String>,
     /// Where and why the file cannot be read as JSON at all.
     pub not_lintable: Option<(Range<usize>, String)>,
+    /// Where each `${NAME}` or `$NAME` placeholder is (not the shell's):
+    /// with `--vars`, those still here name variables no file sets.
+    pub variables: Vec<Range<usize>>,
 }
 
 impl Scan {
@@ -157,6 +166,18 @@ pub fn scan(text: &str) -> Scan {
                         let shell = is_shell(&stack) && !content.contains("{{");
                         if has && !shell {
                             scan.opaque.push(pointer(&stack));
+                            let end = j.min(bytes.len());
+                            let mut at = start;
+                            while let Some(found) = memchr::memmem::find(&bytes[at..end], b"${") {
+                                let from = at + found;
+                                match placeholder_len(&text[from..]).filter(|len| from + len <= end) {
+                                    Some(len) => {
+                                        scan.variables.push(from..from + len);
+                                        at = from + len;
+                                    }
+                                    None => at = from + 2,
+                                }
+                            }
                         }
                         if has && content.contains("{{") {
                             let at = content.find("{{").unwrap_or(0);
@@ -199,6 +220,9 @@ pub fn scan(text: &str) -> Scan {
                     if is_control(found) {
                         scan.not_lintable = not_lintable(i..i + len, "a template control block stands here");
                         return scan;
+                    }
+                    if found.starts_with('$') {
+                        scan.variables.push(i..i + len);
                     }
                     if !expecting_value(&stack) {
                         scan.not_lintable = not_lintable(
