@@ -89,7 +89,8 @@ pub enum Expect {
 /// `enable-features=secrets,gpu_resources`, `default-network-name=dcos`; and
 /// `agents=COUNT|RESOURCES|ATTRIBUTES|HOSTS` (repeatable), `mesos-role=ROLE`
 /// and `running=APP@HOST:PORT,...` describe the cluster; `vars=NAME:VALUE,...`
-/// renders the example's template as `--vars` would; `encoding=latin1` lints its bytes as Latin-1 (the only way a Markdown file
+/// renders the example's template as `--vars` would; `method=put` sends it
+/// as `--method` says; `encoding=latin1` lints its bytes as Latin-1 (the only way a Markdown file
 /// can show a file that is not UTF-8), and `files` makes it several files.
 #[derive(Debug, Clone)]
 pub struct Example {
@@ -108,6 +109,8 @@ pub struct Example {
     pub running: Option<String>,
     /// `vars=NAME:VALUE,...`: the variables a `--vars` file would set.
     pub vars: Option<String>,
+    /// `method=put`: how the example is sent (`--method`).
+    pub method: Option<String>,
     pub latin1: bool,
     /// `no-templates`: placeholders are syntax errors (`templates = false`).
     pub no_templates: bool,
@@ -138,6 +141,9 @@ impl Example {
         options.default_network_name = self.default_network_name.clone();
         options.mesos_role = self.mesos_role.clone();
         options.templates = !self.no_templates;
+        if let Some(method) = &self.method {
+            options.method = Some(method.parse()?);
+        }
         if let Some(vars) = &self.vars {
             let pairs: Vec<(&str, &str)> = vars.split(',').filter_map(|pair| pair.split_once(':')).collect();
             options.vars = crate::template::Vars::new(vec![crate::template::VarsFile::inline("example.env", &pairs)]);
@@ -255,6 +261,7 @@ impl RuleDoc {
                         mesos_role: None,
                         running: None,
                         vars: None,
+                        method: None,
                         latin1: false,
                         no_templates: false,
                         files: false,
@@ -278,6 +285,7 @@ impl RuleDoc {
                                     "mesos-role" => &mut example.mesos_role,
                                     "running" => &mut example.running,
                                     "vars" => &mut example.vars,
+                                    "method" => &mut example.method,
                                     "agent-resources" => &mut example.agent_resources,
                                     "marathon-version" => &mut example.marathon_version,
                                     "enable-features" => &mut example.enable_features,

@@ -204,6 +204,14 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub vars: Vec<PathBuf>,
 
+    /// How the definitions are sent to Marathon: post (POST /v2/apps), put
+    /// (PUT /v2/apps/{id}, which merges into the running app), patch, or
+    /// put-replace (PUT ?partialUpdate=false). Rules then follow that method
+    /// exactly. [default: none: report what any method rejects, or the
+    /// configuration's `method`]
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<crate::deploy_method::Method>,
+
     /// Use this configuration file for every linted file, instead of the
     /// closest marathon-lint.toml above each one.
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
@@ -371,6 +379,7 @@ pub fn flags_patch(args: &Args) -> Result<SettingsPatch, FlagError> {
         baseline,
         templates: args.no_templates.then_some(false),
         vars: crate::template::Vars::new(vars),
+        method: args.method,
         ..SettingsPatch::default()
     })
 }

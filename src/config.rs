@@ -52,6 +52,7 @@ struct RawSettings<'r> {
     rules: &'r BTreeMap<String, Spanned<String>>,
     cluster: &'r Option<Spanned<Vec<Spanned<String>>>>,
     vars: &'r Option<Spanned<Vec<Spanned<String>>>>,
+    method: &'r Option<Spanned<String>>,
     agents: &'r Option<Spanned<Vec<RawAgents>>>,
     marathon: &'r Option<Spanned<RawMarathon>>,
 }
@@ -103,6 +104,7 @@ struct RawOverride {
     rules: BTreeMap<String, Spanned<String>>,
     cluster: Option<Spanned<Vec<Spanned<String>>>>,
     vars: Option<Spanned<Vec<Spanned<String>>>>,
+    method: Option<Spanned<String>>,
     agents: Option<Spanned<Vec<RawAgents>>>,
     marathon: Option<Spanned<RawMarathon>>,
 }
@@ -118,6 +120,7 @@ struct RawConfig {
     rules: BTreeMap<String, Spanned<String>>,
     cluster: Option<Spanned<Vec<Spanned<String>>>>,
     vars: Option<Spanned<Vec<Spanned<String>>>>,
+    method: Option<Spanned<String>>,
     agents: Option<Spanned<Vec<RawAgents>>>,
     marathon: Option<Spanned<RawMarathon>>,
     #[serde(default)]
@@ -140,6 +143,7 @@ impl RawConfig {
             rules: &self.rules,
             cluster: &self.cluster,
             vars: &self.vars,
+            method: &self.method,
             agents: &self.agents,
             marathon: &self.marathon,
         }
@@ -156,6 +160,7 @@ impl RawOverride {
             rules: &self.rules,
             cluster: &self.cluster,
             vars: &self.vars,
+            method: &self.method,
             agents: &self.agents,
             marathon: &self.marathon,
         }
@@ -279,6 +284,8 @@ pub struct SettingsPatch {
     /// Variables files that render templates (`vars`, `--vars`), on top of
     /// the layers before.
     pub vars: crate::template::Vars,
+    /// How the definitions are sent (`method`, `--method`).
+    pub method: Option<crate::deploy_method::Method>,
 }
 
 impl SettingsPatch {
@@ -328,6 +335,10 @@ impl SettingsPatch {
         }
         if let Some(templates) = self.templates {
             settings.options.templates = templates;
+        }
+        if let Some(method) = self.method {
+            from_here("method");
+            settings.options.method = Some(method);
         }
         if !self.vars.is_empty() {
             from_here("vars");
@@ -721,6 +732,16 @@ fn patch(
     for (i, agents) in raw.agents.iter().flat_map(|a| a.get_ref()).enumerate() {
         if let Some(class) = hand_written_agents(agents, problems) {
             hand_written.push((class, format!("marathon-lint.toml [[agents]] #{}", i + 1)));
+        }
+    }
+    if let Some(method) = raw.method {
+        match method.get_ref().parse() {
+            Ok(m) => patch.method = Some(m),
+            Err(e) => problems.push(error_at(
+                method.span(),
+                e,
+                "write how the definitions are sent, e.g. \"patch\"",
+            )),
         }
     }
     let mut vars = Vec::new();

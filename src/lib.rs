@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod config;
+pub mod deploy_method;
 pub mod diagnostic;
 pub mod discover;
 pub mod editor_schema;

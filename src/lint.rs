@@ -232,7 +232,12 @@ impl Linter {
         let definitions = model::definitions(&parsed.value);
         let suppressions = suppression::collect(parsed, &definitions, out);
         for definition in definitions {
-            schema::check(definition.kind, definition.value, &definition.pointer, out);
+            // A body sent to /v2/apps/{id} (PUT, PATCH) needs no `id`: the
+            // URL names the app.
+            let partial = self.options.method.is_some_and(|m| m.id_from_url())
+                && definition.kind == Kind::App
+                && definition.pointer.is_empty();
+            schema::check(definition.kind, definition.value, &definition.pointer, partial, out);
             if !definition.value.is_object() {
                 continue;
             }
@@ -258,6 +263,7 @@ impl Linter {
                 parent_id: &definition.parent_id,
                 networking: &networking,
                 options: &self.options,
+                body: model::is_body(&definition.pointer),
                 placement: Default::default(),
             };
             for rule in rules::all() {

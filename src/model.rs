@@ -110,6 +110,16 @@ fn is_group(map: &serde_json::Map<String, Value>) -> bool {
 /// Every app and group in a document, in document order: a single app, a
 /// group (with nested `apps` and `groups` at any depth), or an array of apps
 /// (or groups).
+/// Whether the definition at `pointer` is sent as a body of its own: the
+/// document, or an entry of a top-level list (`PUT /v2/apps` takes a list);
+/// apps inside groups are sent whole, with their group.
+pub fn is_body(pointer: &str) -> bool {
+    pointer.is_empty()
+        || pointer
+            .strip_prefix('/')
+            .is_some_and(|index| !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()))
+}
+
 pub fn definitions(root: &Value) -> Vec<Definition<'_>> {
     let mut out = Vec::new();
     // Explicit stack, reversed pushes: document order without recursion.

@@ -336,7 +336,9 @@ fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Opti
 }
 
 /// Validate one app or group. `pointer` is where it sits in the file.
-pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>) {
+/// `partial`: the value is a body merged into what exists, so its own
+/// required members may be absent (nested objects keep theirs).
+pub fn check(kind: Kind, value: &Value, pointer: &str, partial: bool, out: &mut Vec<Diagnostic>) {
     let schema = schema_for(kind);
     // Fast path: most files are valid.
     if schema.validator.is_valid(value) {
@@ -373,6 +375,7 @@ pub fn check(kind: Kind, value: &Value, pointer: &str, out: &mut Vec<Diagnostic>
                 }
                 continue;
             }
+            ValidationErrorKind::Required { .. } if partial && relative.is_empty() => continue,
             ValidationErrorKind::Required { property } => {
                 let property = property.as_str().unwrap_or_default();
                 violation(format!("{subject} is missing the required field `{property}`"))
@@ -659,7 +662,7 @@ mod tests {
         // A pattern with its own x-message, behind a $ref.
         let app = serde_json::json!({"id": "/web", "cmd": "x", "container": {"type": "DOKCER"}});
         let mut out = Vec::new();
-        check(Kind::App, &app, "", &mut out);
+        check(Kind::App, &app, "", false, &mut out);
         let d = out
             .iter()
             .find(|d| d.pointer.as_deref() == Some("/container/type"))
@@ -673,7 +676,7 @@ mod tests {
         let app = serde_json::json!({"id": "/web", "cmd": "x", "container": {"type": "DOCKER",
             "portMappings": [{"containerPort": 80, "networkNames": ["Bad_Name-"]}]}});
         let mut out = Vec::new();
-        check(Kind::App, &app, "", &mut out);
+        check(Kind::App, &app, "", false, &mut out);
         let d = out
             .iter()
             .find(|d| d.pointer.as_deref() == Some("/container/portMappings/0/networkNames/0"))
@@ -690,6 +693,7 @@ mod tests {
             Kind::App,
             &serde_json::json!({"id": "/web", "cmd": "x", "container": {"type": "docker"}}),
             "",
+            false,
             &mut out,
         );
         assert!(out.is_empty(), "{out:?}");
@@ -732,7 +736,7 @@ mod tests {
     fn the_schema_is_read_as_2020_12_behind_its_root() {
         let app = serde_json::json!({"id": "/web", "cmd": "x", "constraints": [["hostname", 7]]});
         let mut out = Vec::new();
-        check(Kind::App, &app, "", &mut out);
+        check(Kind::App, &app, "", false, &mut out);
         assert!(
             out.iter().any(|d| d.pointer.as_deref() == Some("/constraints/0/1")),
             "{out:?}"

@@ -53,6 +53,9 @@ pub struct RuleOptions {
     pub templates: bool,
     /// The variables templates are rendered with (`--vars`, `vars`).
     pub vars: crate::template::Vars,
+    /// How the definitions are sent (`--method`); `None` judges them for
+    /// every method, reporting what any of them rejects.
+    pub method: Option<crate::deploy_method::Method>,
 }
 
 impl Default for RuleOptions {
@@ -69,6 +72,7 @@ impl Default for RuleOptions {
             mesos_bridge_name: "mesos-bridge".to_string(),
             templates: true,
             vars: crate::template::Vars::default(),
+            method: None,
         }
     }
 }
@@ -86,6 +90,9 @@ pub struct AppContext<'v> {
     pub parent_id: &'v str,
     pub networking: &'v Networking<'v>,
     pub options: &'v RuleOptions,
+    /// Whether this app is a body of its own (a file, or an entry of a list
+    /// for `/v2/apps`), not an app inside a group, which is always whole.
+    pub body: bool,
     /// The placement findings, judged once for all the rules that report them.
     pub placement: std::cell::OnceCell<Vec<Diagnostic>>,
 }
@@ -194,6 +201,7 @@ pub(crate) fn run_rule(rule: &dyn Rule, app: serde_json::Value, options: &RuleOp
         parent_id: "/",
         networking: &networking,
         options,
+        body: true,
         placement: Default::default(),
     };
     let mut out = Vec::new();

@@ -72,38 +72,64 @@ fn check_legacy_user_network(id: &str, app: &AppContext<'_>, out: &mut Vec<Diagn
         return;
     }
     let explicit_empty = |key: &str| app.app.get(key).and_then(Value::as_array).is_some_and(Vec::is_empty);
-    if !explicit_empty("ports") && !explicit_empty("portDefinitions") {
-        let ports = app.app.get("ports").or_else(|| app.app.get("portDefinitions"));
-        let (pointer, target, what) = match ports {
-            Some(_) => {
-                let key = if app.app.get("ports").is_some() {
-                    "/ports"
-                } else {
-                    "/portDefinitions"
-                };
-                (app.field(key), Target::Value, "declares host ports")
-            }
-            None => (network, Target::Value, "has no explicit `\"ports\": []`"),
-        };
-        let mut diagnostic = Diagnostic::at(id, pointer, format!("an app on a USER network {what}: Marathon then adds or keeps host ports next to the task's own IP address and rejects the app with \"You cannot specify both an IP address and ports\""))
-            .target(target)
-            .label("needs `\"ports\": []`")
-            .help("add `\"ports\": []` at the app level; expose ports through `container.docker.portMappings` instead");
-        // Only an absent list is filled in: removing declared ports is a
-        // decision for the author.
-        if ports.is_none() {
-            diagnostic = diagnostic.fix(Fix::new(
-                Safety::Safe,
-                "add \"ports\": [], which is what Marathon needs for an app with its own IP address",
-                vec![Action::SetMember {
-                    object: app.pointer.to_string(),
-                    key: "ports".into(),
-                    value: Value::Array(Vec::new()),
-                }],
-            ));
-        }
-        out.push(diagnostic);
+    if explicit_empty("ports") || explicit_empty("portDefinitions") {
+        return;
     }
+    let ports = app.app.get("ports").or_else(|| app.app.get("portDefinitions"));
+    // Declared ports next to an IP address are refused by every method. An
+    // absent list is Marathon's to fill: POST and a full replacement drop
+    // the default port for an app with an IP address (Formats.scala
+    // 1071-1080 at 1.4.13); a merge (PUT, PATCH) keeps the default or the
+    // running app's ports, and AppDefinition's `require` refuses them
+    // (AppDefinition.scala:96-98, AppUpdate.scala:132,146).
+    // PATCH never creates, and a running app already on its own IP address
+    // has no ports to keep; moving one there is what `plan` shows.
+    let method = app.options.method;
+    if ports.is_none() && (!app.body || method.is_some_and(|m| m != crate::deploy_method::Method::Put)) {
+        return;
+    }
+    let (pointer, target, what, why) = match ports {
+        Some(_) => {
+            let key = if app.app.get("ports").is_some() {
+                "/ports"
+            } else {
+                "/portDefinitions"
+            };
+            (
+                app.field(key),
+                Target::Value,
+                "declares host ports",
+                "Marathon rejects it: \"You cannot specify both an IP address and ports\"".to_string(),
+            )
+        }
+        None => (
+            network,
+            Target::Value,
+            "has no explicit `\"ports\": []`",
+            match method {
+                Some(_) => "Marathon 1.4 merges a PUT into the running app, or, creating it, into a default app with one port; those host ports stay next to the task's own IP address, and the PUT is rejected (\"IP address ... and ports ... are not allowed at the same time\")".to_string(),
+                None => "Marathon 1.4 rejects it when it is sent with PUT (a partial update, the default and what most deploy tools send): the body is merged into a default app with one port, or into the running app, and those host ports stay next to the task's own IP address (\"IP address ... and ports ... are not allowed at the same time\"); POST and PUT ?partialUpdate=false drop the default port and accept it (set `--method` to say how you deploy)".to_string(),
+            },
+        ),
+    };
+    let mut diagnostic = Diagnostic::at(id, pointer, format!("an app on a USER network {what}: {why}"))
+        .target(target)
+        .label("needs `\"ports\": []`")
+        .help("add `\"ports\": []` at the app level; expose ports through `container.docker.portMappings` instead");
+    // Only an absent list is filled in: removing declared ports is a
+    // decision for the author.
+    if ports.is_none() {
+        diagnostic = diagnostic.fix(Fix::new(
+            Safety::Safe,
+            "add \"ports\": [], which is what Marathon needs for an app with its own IP address",
+            vec![Action::SetMember {
+                object: app.pointer.to_string(),
+                key: "ports".into(),
+                value: Value::Array(Vec::new()),
+            }],
+        ));
+    }
+    out.push(diagnostic);
 }
 
 #[cfg(test)]

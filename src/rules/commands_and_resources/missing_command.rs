@@ -45,6 +45,11 @@ impl Rule for MissingCommand {
         if cmd || args {
             return;
         }
+        // A body merged into the running app (PUT, PATCH) keeps the running
+        // app's command: leaving it out is the point of a partial update.
+        if app.body && app.options.method.is_some_and(|m| m.merges()) {
+            return;
+        }
         let container = container(app.app);
         if container.is_some_and(has_image) {
             return;

@@ -5,6 +5,7 @@ pub(crate) mod exported_status_fields;
 mod invalid_labels;
 mod invalid_resource_roles;
 mod invalid_unreachable_strategy;
+mod version_with_other_fields;
 
 use super::Rule;
 
@@ -18,4 +19,5 @@ pub static RULES: &[&dyn Rule] = &[
     &invalid_labels::InvalidLabels,
     &invalid_resource_roles::InvalidResourceRoles,
     &invalid_unreachable_strategy::InvalidUnreachableStrategy,
+    &version_with_other_fields::VersionWithOtherFields,
 ];
