@@ -71,6 +71,12 @@ pub enum Command {
         #[command(flatten)]
         settings: Args,
     },
+    /// Show what deploying the definitions would change on the running apps
+    /// of a GET /v2/apps (or /v2/groups) export, for the method they are sent
+    /// with: per app created, changed (old and new values), unchanged,
+    /// removed or refused; the fields a merge keeps; and whether tasks
+    /// restart or only scale.
+    Plan(crate::commands::plan::PlanArgs),
     /// Move Marathon 1.4 networking (docker.network, docker.portMappings,
     /// ipAddress, ports, requirePorts) to the 1.5+ form, as Marathon 1.5
     /// converts it, keeping the rest of each file byte for byte.
@@ -269,6 +275,7 @@ pub fn run() -> ExitCode {
         Some(Command::Config { path, settings }) => show_config(path, settings),
         Some(Command::Cluster { path, settings }) => show_cluster(path, settings),
         Some(Command::Migrate { paths, diff }) => migrate(paths, *diff),
+        Some(Command::Plan(args)) => crate::commands::plan::run(args),
         Some(Command::Lsp) => Ok(crate::lsp::run()),
         Some(Command::Schema { marathon_version, kind }) => with_configured_version(*marathon_version, |version| {
             print(&crate::editor_schema::render(version, *kind))

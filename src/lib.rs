@@ -23,6 +23,7 @@ pub mod model;
 pub mod ordered_output;
 pub mod parse;
 pub mod placement;
+pub mod plan;
 pub mod policy;
 pub mod project_rules;
 pub mod report;

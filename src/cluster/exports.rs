@@ -183,7 +183,7 @@ impl ExportError {
 
 /// What each export looks like, for the message that rejects an unknown one.
 pub const KNOWN_SHAPES: &str = "Mesos /master/state, /master/state-summary, /master/slaves or an agent's /state, \
-     Marathon /v2/info, /v2/apps or /v2/apps/{id}";
+     Marathon /v2/info, /v2/apps, /v2/apps/{id} or /v2/groups";
 
 /// Read a parsed export. A document that is a JSON string holding the
 /// export (as some tools save it) is read through once.
@@ -212,6 +212,12 @@ pub fn read(value: &Value) -> Result<Export, ExportError> {
     };
     if map.get("marathon_config").is_some_and(Value::is_object) {
         return Ok(Export::Info(read_info(map)?));
+    }
+    // A /v2/groups export: a group with its apps and groups, nested.
+    if map.get("groups").is_some_and(Value::is_array) && map.get("id").is_some_and(Value::is_string) {
+        let mut apps = Vec::new();
+        read_group(map, "", &mut apps, 0)?;
+        return Ok(Export::Apps(apps));
     }
     if let Some(apps) = map.get("apps") {
         let Value::Array(apps) = apps else {
@@ -699,6 +705,40 @@ fn read_info(map: &Map<String, Value>) -> Result<MarathonInfo, ExportError> {
         features,
         default_network_name: string_at(&config, "default_network_name", "/marathon_config")?,
     })
+}
+
+/// The apps of a group of a /v2/groups export and of all its groups. Ids
+/// there are absolute, as Marathon writes them.
+fn read_group(
+    map: &Map<String, Value>,
+    pointer: &str,
+    out: &mut Vec<ExportedApp>,
+    depth: usize,
+) -> Result<(), ExportError> {
+    // Marathon's groups nest as ids do; this bounds a hostile file.
+    if depth > 64 {
+        return Err(ExportError::at(pointer, "groups nest more than 64 deep"));
+    }
+    match map.get("apps") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(apps)) => out.extend(read_apps(apps, &format!("{pointer}/apps"))?),
+        Some(_) => {
+            return Err(ExportError::at(
+                format!("{pointer}/apps"),
+                "`apps` should be an array of apps",
+            ))
+        }
+    }
+    if let Some(Value::Array(groups)) = map.get("groups") {
+        for (i, group) in groups.iter().enumerate() {
+            let at = format!("{pointer}/groups/{i}");
+            let Value::Object(group) = group else {
+                return Err(ExportError::at(at, "a group should be an object"));
+            };
+            read_group(group, &at, out, depth + 1)?;
+        }
+    }
+    Ok(())
 }
 
 fn read_apps(apps: &[Value], pointer: &str) -> Result<Vec<ExportedApp>, ExportError> {

@@ -2,3 +2,4 @@
 //! `cli` parses the arguments and dispatches here.
 
 pub mod cluster;
+pub mod plan;

@@ -157,6 +157,7 @@ pub static ENGINE_RULES: &[&str] = &[
     "unknown-field",
     "misplaced-field",
     "config-error",
+    "plan-input",
     "invalid-suppression",
     "unused-suppression",
 ];

@@ -1,0 +1,422 @@
+//! `marathon-lint plan PATH... --current EXPORT`: what deploying the
+//! definitions would change on the running apps (`crate::plan`), for the
+//! method each is sent with, as a readable diff, JSON or Markdown. Exit
+//! status 0 when the plan is computed, 1 with `--fail-on-restart` when it
+//! restarts tasks, 2 on bad input (which is reported, located, and no plan
+//! is printed).
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use serde_json::Value;
+
+use crate::cli::Color;
+use crate::cluster::exports::Export;
+use crate::config::{self, SettingsPatch};
+use crate::deploy_method::Method;
+use crate::diagnostic::{Diagnostic, FileReport};
+use crate::discover::{self, Found, Input};
+use crate::marathon_target::MarathonVersion;
+use crate::model::{self, Kind};
+use crate::plan::normalise::Context;
+use crate::plan::{self, Body, Plan, Running};
+use crate::report::human::HumanRenderer;
+use crate::source::SourceFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// A readable diff per app.
+    Human,
+    /// One JSON document.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Definitions to deploy: files, and directories searched for `.json`
+    /// files.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// The running apps: the output of `GET /v2/apps` (any `embed`),
+    /// `GET /v2/apps/{id}` or `GET /v2/groups`.
+    #[arg(long, value_name = "EXPORT")]
+    pub current: PathBuf,
+
+    /// How the definitions are sent (post, put, patch, put-replace).
+    /// [default: the configuration's `method`, else put]
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<Method>,
+
+    /// The Marathon version the definitions are sent to (its defaults).
+    /// [default: 1.10, or the configuration's `marathon-version`]
+    #[arg(long, value_name = "VERSION")]
+    pub marathon_version: Option<MarathonVersion>,
+
+    /// Render templates with this dotenv file first (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub vars: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+
+    /// Exit with status 1 when the deploy would restart running tasks.
+    #[arg(long)]
+    pub fail_on_restart: bool,
+
+    /// Use this configuration file instead of the closest marathon-lint.toml.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every marathon-lint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// A problem with an input: reported, and no plan.
+fn problem(file: &str, text: &str, span: Option<std::ops::Range<usize>>, message: String, help: &str) -> FileReport {
+    let mut d = match span {
+        Some(span) => Diagnostic::at_span("plan-input", span, message),
+        None => {
+            let mut d = Diagnostic::at("plan-input", "", message);
+            d.pointer = None;
+            d
+        }
+    };
+    d.severity = crate::diagnostic::Severity::Error;
+    d = d.help(help.to_string());
+    FileReport {
+        file: SourceFile::new(file.to_string(), text.to_string()),
+        diagnostics: vec![d],
+    }
+}
+
+/// A JSON pointer's span in a parsed text.
+fn span_of(text: &str, pointer: &str) -> Option<std::ops::Range<usize>> {
+    let (parsed, _) = crate::parse::parse(text).ok()?;
+    parsed.span_of(pointer, crate::diagnostic::Target::Key)
+}
+
+fn read_current(path: &Path) -> Result<(Running, usize), FileReport> {
+    let export = crate::cluster::load_export(path)?;
+    let name = path.display().to_string();
+    let Export::Apps(apps) = export else {
+        return Err(FileReport::config_error(
+            &name,
+            String::new(),
+            None,
+            format!(
+                "{name} is a {} export, not Marathon's running apps: `plan` compares with GET /v2/apps or GET /v2/groups",
+                export.kind()
+            ),
+            "curl -fsS \"$MARATHON_URL/v2/apps\" -o current.json",
+        ));
+    };
+    let count = apps.len();
+    let running = Running::new(apps.into_iter().filter_map(|app| match app.definition {
+        Value::Object(map) => Some((app.id, map)),
+        _ => None,
+    }));
+    Ok((running, count))
+}
+
+/// The definitions of one file, or why they cannot be planned.
+struct Loaded {
+    name: String,
+    text: String,
+    value: Value,
+    context: Context,
+    method: Method,
+    method_set: bool,
+}
+
+fn load(
+    path: &Path,
+    explicit: bool,
+    configs: &mut config::Resolver,
+    flags: &SettingsPatch,
+) -> Result<Option<Loaded>, FileReport> {
+    let name = path.display().to_string();
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let config = configs.for_dir(&dir).map_err(|mut reports| reports.remove(0))?;
+    if !explicit && !config.selects(path) {
+        return Ok(None);
+    }
+    let settings = config.resolved_settings(path, flags).0;
+    let bytes = crate::cli::read_file(path, 64 << 20).map_err(|e| {
+        let why = match e {
+            crate::cli::ReadError::Failed(why) => why,
+            crate::cli::ReadError::TooLarge => "it is larger than 64 MiB".to_string(),
+        };
+        problem(&name, "", None, format!("cannot read {name}: {why}"), "check the path")
+    })?;
+    let (text, encoding) = crate::parse::decode(bytes);
+    if let Some(d) = encoding {
+        return Err(FileReport {
+            file: SourceFile::new(name, text),
+            diagnostics: vec![d],
+        });
+    }
+    let options = &settings.options;
+    let rendered = if options.vars.is_empty() {
+        None
+    } else {
+        crate::template::render(&text, &options.vars).map(|r| r.text)
+    };
+    let source = rendered.as_deref().unwrap_or(&text);
+    let scan = crate::template::scan(source);
+    if let Some(range) = scan.not_lintable.map(|(r, _)| r).or(scan.variables.first().cloned()) {
+        return Err(problem(
+            &name,
+            &text,
+            Some(range),
+            format!("{name} is a template: `plan` needs the definition Marathon will receive"),
+            "give the variables (--vars FILE) or plan the rendered file",
+        ));
+    }
+    let value = match crate::parse::parse(source) {
+        Ok((parsed, _)) => parsed.value.clone(),
+        Err(mut syntax) => {
+            return Err(FileReport {
+                file: SourceFile::new(name, text),
+                diagnostics: vec![syntax.remove(0)],
+            })
+        }
+    };
+    if !explicit && !model::looks_like_marathon(&value) {
+        return Ok(None);
+    }
+    Ok(Some(Loaded {
+        context: Context {
+            version: options.marathon_version,
+            mesos_role: options.mesos_role.clone().unwrap_or_else(|| "*".to_string()),
+            default_network_name: options.default_network_name.clone(),
+            bridge_name: options.mesos_bridge_name.clone(),
+        },
+        method: options.method.unwrap_or(Method::Put),
+        method_set: options.method.is_some(),
+        name,
+        text,
+        value,
+    }))
+}
+
+/// The plan of the loaded files.
+fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>> {
+    let mut problems = Vec::new();
+    let mut bodies = Vec::new();
+    let mut groups = Vec::new();
+    for file in loaded {
+        let definitions = model::definitions(&file.value);
+        // The group a file's apps are sent with: the document, if a group.
+        let root_group = definitions
+            .first()
+            .filter(|d| d.kind == Kind::Group && d.pointer.is_empty())
+            .map(|d| d.id.clone().unwrap_or_else(|| "/".to_string()));
+        for definition in &definitions {
+            let Value::Object(map) = definition.value else {
+                problems.push(problem(
+                    &file.name,
+                    &file.text,
+                    span_of(&file.text, &definition.pointer),
+                    "this is not an app: an app is a JSON object".to_string(),
+                    "send an app, a list of apps or a group",
+                ));
+                continue;
+            };
+            if definition.kind == Kind::Group {
+                groups.push((
+                    definition.id.clone().unwrap_or_else(|| "/".to_string()),
+                    map,
+                    file.name.clone(),
+                ));
+                continue;
+            }
+            let Some(id) = definition.id.clone() else {
+                problems.push(problem(
+                    &file.name,
+                    &file.text,
+                    span_of(&file.text, &definition.pointer),
+                    "this app has no `id`: `plan` cannot tell which running app it is".to_string(),
+                    "add the app's `id` (the one in the URL it is sent to)",
+                ));
+                continue;
+            };
+            bodies.push(Body {
+                file: file.name.clone(),
+                pointer: definition.pointer.clone(),
+                app: map,
+                id,
+                parent_id: definition.parent_id.clone(),
+                group: if model::is_body(&definition.pointer) {
+                    None
+                } else {
+                    root_group.clone()
+                },
+                method: file.method,
+                context: file.context.clone(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let defined: BTreeSet<String> = bodies.iter().map(|b| b.id.clone()).collect();
+    let mut seen = BTreeSet::new();
+    let mut plan = Plan {
+        method_assumed: loaded.iter().any(|f| !f.method_set),
+        ..Plan::default()
+    };
+    for body in &bodies {
+        if !seen.insert(body.id.clone()) {
+            continue;
+        }
+        plan.apps.push(plan::plan_app(body, running));
+    }
+    for (group_id, group, file) in groups {
+        for removed in plan::removed_by_group(&group_id, group, &file, running, &defined) {
+            if seen.insert(removed.id.clone()) {
+                plan.apps.push(removed);
+            }
+        }
+    }
+    Ok(plan)
+}
+
+fn color_enabled(choice: Color) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && (std::io::stdout().is_terminal() || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"))
+        }
+    }
+}
+
+/// Print located problems to standard error; exit status 2.
+fn report_problems(reports: &[FileReport], color: bool) -> ExitCode {
+    let renderer = HumanRenderer::new(color, Some(100));
+    let mut text = String::new();
+    for report in reports {
+        renderer.render(report, &mut text);
+    }
+    eprint!("{text}");
+    eprintln!("marathon-lint plan: no plan: fix the input above");
+    ExitCode::from(2)
+}
+
+pub fn run(args: &PlanArgs) -> Result<ExitCode, String> {
+    let color = color_enabled(args.color);
+    let vars = match args
+        .vars
+        .iter()
+        .map(|p| crate::template::vars::load(p))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(vars) => vars,
+        Err(report) => return Ok(report_problems(&[report], color)),
+    };
+    let flags = SettingsPatch {
+        marathon_version: args.marathon_version,
+        method: args.method,
+        vars: crate::template::Vars::new(vars),
+        origin: "the command line".to_string(),
+        ..SettingsPatch::default()
+    };
+    let mut configs = match config::Resolver::new(args.config.as_deref(), args.no_config) {
+        Ok(configs) => configs,
+        Err(reports) => return Ok(report_problems(&reports, color)),
+    };
+    let (running, count) = match read_current(&args.current) {
+        Ok(current) => current,
+        Err(report) => return Ok(report_problems(&[report], color)),
+    };
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    for found in discover::discover(&args.paths) {
+        match found {
+            Found::Input(Input::File { path, explicit }) => match load(&path, explicit, &mut configs, &flags) {
+                Ok(Some(file)) => loaded.push(file),
+                Ok(None) => {}
+                Err(report) => problems.push(report),
+            },
+            Found::Input(Input::Stdin) => {
+                return Err("`plan` reads definitions from files, not standard input".to_string());
+            }
+            Found::Problem(p) if p.fatal => problems.push(problem(
+                &p.path.display().to_string(),
+                "",
+                None,
+                format!("cannot read {}: {}", p.path.display(), p.message),
+                "check the path",
+            )),
+            Found::Problem(p) => eprintln!("marathon-lint: {}: {}", p.path.display(), p.message),
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(report_problems(&problems, color));
+    }
+    let mut plan = match compute(&loaded, &running) {
+        Ok(plan) => plan,
+        Err(reports) => return Ok(report_problems(&reports, color)),
+    };
+    plan.current = args.current.display().to_string();
+    plan.running = count;
+    let text = match args.format {
+        PlanFormat::Human => crate::plan::output::human(&plan, color),
+        PlanFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&crate::plan::output::to_json(&plan))
+                .map_err(|e| format!("cannot write the plan: {e}"))?;
+            text.push('\n');
+            text
+        }
+        PlanFormat::Markdown => crate::plan::output::markdown(&plan),
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write the plan: {e}"))?;
+    Ok(if args.fail_on_restart && plan.restarts() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Shared with tests: the plan of definitions given as text.
+pub fn plan_texts(
+    files: &[(&str, &str)],
+    running: Running,
+    method: Method,
+    version: MarathonVersion,
+) -> Result<Plan, Vec<FileReport>> {
+    let loaded: Vec<Loaded> = files
+        .iter()
+        .map(|(name, text)| Loaded {
+            name: name.to_string(),
+            text: text.to_string(),
+            value: serde_json::from_str(text).unwrap_or(Value::Null),
+            context: Context {
+                version,
+                mesos_role: "*".into(),
+                default_network_name: None,
+                bridge_name: "mesos-bridge".into(),
+            },
+            method,
+            method_set: true,
+        })
+        .collect();
+    compute(&loaded, &running)
+}

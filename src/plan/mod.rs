@@ -1,0 +1,509 @@
+//! What a deploy would change: definitions compared with the running apps
+//! of a `GET /v2/apps` (or `/v2/groups`) export, for the method they are
+//! sent with (`crate::deploy_method`). Per app: created, changed (each
+//! field, old and new), unchanged, removed (apps a group body sent whole
+//! leaves out), or refused; the fields a merge keeps from the running app;
+//! and whether the deployment restarts every task or only scales.
+//!
+//! Marathon's facts, at the release tags 1.4.13 to 1.10.26: PUT merges into
+//! the running app unless `?partialUpdate=false` (AppsResource.scala),
+//! merging replaces whole top-level members (AppUpdate.scala at 1.4,
+//! AppConversion.scala's update reader from 1.5); a `version` body is a
+//! rollback; `PUT /v2/groups/{id}` with `apps` replaces the group's apps
+//! (GroupUpdate.scala, GroupConversion.scala); a deployment restarts tasks
+//! when `isUpgrade` holds (AppDefinition.scala: every member but
+//! `instances`, `versionInfo` and, from 1.6, `executorResources`) and only
+//! scales when `instances` alone changed or the app is scaled to zero.
+
+pub mod normalise;
+pub mod output;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use crate::deploy_method::Method;
+use crate::marathon_target::MarathonVersion;
+use normalise::Context;
+
+/// What happens to one app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Created,
+    Changed,
+    Unchanged,
+    Removed,
+    /// Marathon answers the request with an error.
+    Refused,
+    /// The body asks for an earlier version of the app.
+    Rollback,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Changed => "changed",
+            Status::Unchanged => "unchanged",
+            Status::Removed => "removed",
+            Status::Refused => "refused",
+            Status::Rollback => "rollback",
+        }
+    }
+}
+
+/// What the deployment does to the app's tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deployment {
+    /// No deployment: nothing changes, or Marathon stores the change only.
+    None,
+    Start {
+        instances: u64,
+    },
+    Stop {
+        instances: u64,
+    },
+    Scale {
+        from: u64,
+        to: u64,
+    },
+    /// Every running task is replaced (`from` tasks, then `to`).
+    Restart {
+        from: u64,
+        to: u64,
+    },
+    /// An earlier version, unknown here.
+    Unknown,
+}
+
+/// One changed value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// `container.docker.image`, `portDefinitions[0].port`.
+    pub path: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+    /// The file leaves this member out, and the method puts Marathon's
+    /// default in its place.
+    pub reset: bool,
+}
+
+/// A member the file leaves out and a merge keeps from the running app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kept {
+    pub field: String,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppPlan {
+    pub id: String,
+    /// The file and JSON pointer of its definition (none when removed).
+    pub file: Option<String>,
+    pub pointer: Option<String>,
+    /// The request that carries it: `PUT /v2/apps/{id}`, `PUT /v2/groups/{id}`.
+    pub request: String,
+    /// The method, for apps sent on their own (not in a group body).
+    pub method: Option<Method>,
+    pub status: Status,
+    pub deployment: Deployment,
+    pub changes: Vec<Change>,
+    pub kept: Vec<Kept>,
+    /// Why it is refused or removed, and what else Marathon does.
+    pub notes: Vec<String>,
+}
+
+/// The plan of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub apps: Vec<AppPlan>,
+    /// The export it was compared with, and how many apps it holds.
+    pub current: String,
+    pub running: usize,
+    /// Whether no method was set, so `put` was assumed.
+    pub method_assumed: bool,
+}
+
+impl Plan {
+    /// Tasks the deployments restart.
+    pub fn restarted_tasks(&self) -> u64 {
+        self.apps
+            .iter()
+            .map(|a| match a.deployment {
+                Deployment::Restart { from, .. } => from,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    pub fn restarts(&self) -> bool {
+        self.apps
+            .iter()
+            .any(|a| matches!(a.deployment, Deployment::Restart { .. }))
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.apps.iter().filter(|a| a.status == status).count()
+    }
+}
+
+/// The running apps, by canonical id.
+#[derive(Debug, Default)]
+pub struct Running {
+    apps: BTreeMap<String, Map<String, Value>>,
+}
+
+impl Running {
+    pub fn new(apps: impl IntoIterator<Item = (String, Map<String, Value>)>) -> Running {
+        Running {
+            apps: apps
+                .into_iter()
+                .map(|(id, app)| (crate::model::canonical_id(&id, "/"), app))
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.apps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.apps.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Map<String, Value>> {
+        self.apps.get(id)
+    }
+}
+
+/// One definition to plan, as the file holds it.
+pub struct Body<'v> {
+    pub file: String,
+    pub pointer: String,
+    pub app: &'v Map<String, Value>,
+    /// Canonical id.
+    pub id: String,
+    pub parent_id: String,
+    /// Sent inside a group body (`PUT /v2/groups/{id}`): whole, whatever
+    /// the method.
+    pub group: Option<String>,
+    pub method: Method,
+    pub context: Context,
+}
+
+fn instances(app: &Map<String, Value>) -> u64 {
+    app.get("instances").and_then(Value::as_u64).unwrap_or(1)
+}
+
+/// `a.b[0].c` from JSON-pointer-like steps.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn diff(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<Change>) {
+    match (old, new) {
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                diff(&join(path, key), a.get(key), b.get(key), out);
+            }
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b)))
+            if a.len() == b.len() && a.iter().chain(b).all(Value::is_object) =>
+        {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                diff(&format!("{path}[{i}]"), Some(x), Some(y), out);
+            }
+        }
+        (a, b) if a != b => out.push(Change {
+            path: path.to_string(),
+            old: a.cloned(),
+            new: b.cloned(),
+            reset: false,
+        }),
+        _ => {}
+    }
+}
+
+/// Service ports the file leaves to Marathon (0) keep the numbers Marathon
+/// assigned: re-sending 0 gets the same ports back.
+fn adopt_assigned_ports(new: &mut Map<String, Value>, old: &Map<String, Value>) {
+    let adopt = |new: Option<&mut Value>, old: Option<&Value>, key: &str| {
+        let (Some(Value::Array(new)), Some(Value::Array(old))) = (new, old) else {
+            return;
+        };
+        for (n, o) in new.iter_mut().zip(old) {
+            if let (Some(slot), Some(assigned)) = (n.get_mut(key), o.get(key)) {
+                if slot.as_u64() == Some(0) {
+                    *slot = assigned.clone();
+                }
+            }
+        }
+    };
+    adopt(new.get_mut("portDefinitions"), old.get("portDefinitions"), "port");
+    let old_mappings = old.get("container").and_then(|c| c.get("portMappings"));
+    let new_mappings = new.get_mut("container").and_then(|c| c.get_mut("portMappings"));
+    adopt(new_mappings, old_mappings, "servicePort");
+}
+
+/// Members whose change `isUpgrade` does not count.
+fn restarts_for(key: &str, version: MarathonVersion) -> bool {
+    !(key == "instances" || (key == "executorResources" && version >= MarathonVersion::V1_6))
+}
+
+fn compare(
+    old: &Map<String, Value>,
+    mut new: Map<String, Value>,
+    version: MarathonVersion,
+) -> (Vec<Change>, Deployment) {
+    adopt_assigned_ports(&mut new, old);
+    let mut changes = Vec::new();
+    diff(
+        "",
+        Some(&Value::Object(old.clone())),
+        Some(&Value::Object(new.clone())),
+        &mut changes,
+    );
+    let (from, to) = (instances(old), instances(&new));
+    let top: BTreeSet<&str> = changes
+        .iter()
+        .map(|c| c.path.split(['.', '[']).next().unwrap_or(""))
+        .collect();
+    let deployment = if changes.is_empty() {
+        Deployment::None
+    } else if to == 0 || top.iter().all(|k| *k == "instances" || !restarts_for(k, version)) {
+        if from == to {
+            Deployment::None
+        } else {
+            Deployment::Scale { from, to }
+        }
+    } else {
+        Deployment::Restart { from, to }
+    };
+    (changes, deployment)
+}
+
+/// Plan one app body.
+pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
+    let ctx = &body.context;
+    let current = running.get(&body.id);
+    let request = match &body.group {
+        Some(group) => format!("PUT /v2/groups{}", if group == "/" { "" } else { group }),
+        None => body.method.request().to_string(),
+    };
+    let mut plan = AppPlan {
+        id: body.id.clone(),
+        file: Some(body.file.clone()),
+        pointer: Some(body.pointer.clone()),
+        request,
+        method: body.group.is_none().then_some(body.method),
+        status: Status::Unchanged,
+        deployment: Deployment::None,
+        changes: Vec::new(),
+        kept: Vec::new(),
+        notes: Vec::new(),
+    };
+    let refuse = |mut plan: AppPlan, why: String| {
+        plan.status = Status::Refused;
+        plan.notes.push(why);
+        plan
+    };
+    let sent = normalise::strip(body.app);
+    let merges = body.group.is_none() && body.method.merges();
+    if merges && body.app.contains_key("version") {
+        let others: Vec<&String> = body
+            .app
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "id" | "version"))
+            .filter(|k| k.as_str() == "versionInfo" || !crate::rules::STATUS_FIELDS.contains(&k.as_str()))
+            .collect();
+        if let Some(first) = others.first() {
+            return refuse(
+                plan,
+                format!(
+                    "`version` next to `{first}`: Marathon reads a body with `version` as a rollback and refuses it with \
+                     anything else (\"The 'version' field may only be combined with the 'id' field.\"); remove `version`"
+                ),
+            );
+        }
+        if current.is_none() {
+            return refuse(plan, format!("a rollback, but {} is not running", body.id));
+        }
+        plan.status = Status::Rollback;
+        plan.deployment = Deployment::Unknown;
+        plan.notes.push(format!(
+            "rolls back to version {}: the whole stored definition of that version comes back, `instances` included",
+            body.app.get("version").map(Value::to_string).unwrap_or_default()
+        ));
+        return plan;
+    }
+    let Some(current) = current else {
+        if body.group.is_none() && body.method == Method::Patch {
+            return refuse(
+                plan,
+                format!(
+                    "PATCH does not create apps: {} is not running (404); create it with POST or PUT",
+                    body.id
+                ),
+            );
+        }
+        let created = normalise::normalise(&sent, &body.parent_id, ctx);
+        plan.status = Status::Created;
+        plan.deployment = Deployment::Start {
+            instances: instances(&created),
+        };
+        return plan;
+    };
+    if body.group.is_none() && body.method == Method::Post {
+        return refuse(
+            plan,
+            format!(
+                "POST creates apps: {} is running already (409 Conflict); send changes with PUT or PATCH",
+                body.id
+            ),
+        );
+    }
+    let old = normalise::normalise(current, "/", ctx);
+    let new = if merges {
+        // Whole top-level members of the body replace the running app's.
+        let mut merged = normalise::strip(current);
+        normalise::translate_networking(&mut merged, ctx);
+        let mut update = sent.clone();
+        normalise::translate_networking(&mut update, ctx);
+        // A body in the other networking API replaces it whole.
+        if update.contains_key("networks") {
+            merged.remove("portDefinitions");
+        }
+        for (key, value) in update {
+            merged.insert(key, value);
+        }
+        // Marathon's update reader takes these from the body only.
+        if ctx.version >= MarathonVersion::V1_6
+            && !sent.contains_key("executorResources")
+            && merged.remove("executorResources").is_some()
+        {
+            plan.notes.push("`executorResources` is not in the body: Marathon's partial update drops it (1.6+ does not carry it over)".into());
+        }
+        if ctx.version >= MarathonVersion::V1_10
+            && !sent.contains_key("resourceLimits")
+            && merged.remove("resourceLimits").is_some()
+        {
+            plan.notes.push(
+                "`resourceLimits` is not in the body: Marathon 1.10's partial update drops it, which restarts the app"
+                    .into(),
+            );
+        }
+        let mut id_only = Map::new();
+        id_only.insert("id".into(), Value::String(body.id.clone()));
+        let mut defaults = normalise::normalise(&id_only, "/", ctx);
+        adopt_assigned_ports(&mut defaults, &old);
+        let new = normalise::normalise(&merged, "/", ctx);
+        for (key, value) in &old {
+            if key == "id" || sent.contains_key(key) || defaults.get(key) == Some(value) {
+                continue;
+            }
+            // Members a body in the other networking API brings with it.
+            if matches!(key.as_str(), "networks" | "portDefinitions" | "requirePorts") && sent.contains_key("container")
+            {
+                continue;
+            }
+            plan.kept.push(Kept {
+                field: key.clone(),
+                value: value.clone(),
+            });
+        }
+        new
+    } else {
+        normalise::normalise(&sent, &body.parent_id, ctx)
+    };
+    let (mut changes, deployment) = compare(&old, new, ctx.version);
+    if !merges {
+        // What the file says, in 1.5+ terms: the rest is Marathon's default.
+        let mut said = sent.clone();
+        normalise::translate_networking(&mut said, ctx);
+        for change in &mut changes {
+            let top = change.path.split(['.', '[']).next().unwrap_or("");
+            change.reset = !said.contains_key(top);
+        }
+    }
+    plan.status = if changes.is_empty() {
+        Status::Unchanged
+    } else {
+        Status::Changed
+    };
+    plan.changes = changes;
+    plan.deployment = deployment;
+    if plan.status == Status::Changed && deployment == Deployment::None {
+        plan.notes
+            .push("Marathon stores the change without a deployment".into());
+    }
+    plan
+}
+
+/// Apps a group body sent whole leaves out: `apps` replaces the group's
+/// apps, `groups` its groups (with their apps).
+pub fn removed_by_group(
+    group_id: &str,
+    group: &Map<String, Value>,
+    file: &str,
+    running: &Running,
+    defined: &BTreeSet<String>,
+) -> Vec<AppPlan> {
+    let prefix = if group_id == "/" {
+        "/".to_string()
+    } else {
+        format!("{group_id}/")
+    };
+    let listed = |key: &str| -> Option<BTreeSet<String>> {
+        group.get(key).and_then(Value::as_array).map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.get("id").and_then(Value::as_str))
+                .map(|id| crate::model::canonical_id(id, group_id))
+                .collect()
+        })
+    };
+    let (apps, groups) = (listed("apps"), listed("groups"));
+    let mut out = Vec::new();
+    for (id, app) in &running.apps {
+        let Some(rest) = id.strip_prefix(&prefix) else {
+            continue;
+        };
+        if defined.contains(id) {
+            continue;
+        }
+        let why = match rest.split_once('/') {
+            None => apps.as_ref().map(|_| {
+                format!("not among the apps of the group body for {group_id} in {file}, which replace the group's apps")
+            }),
+            Some((child, _)) => {
+                let child = format!("{prefix}{child}");
+                groups
+                    .as_ref()
+                    .filter(|listed| !listed.contains(&child))
+                    .map(|_| format!("its group {child} is not among the groups of the group body for {group_id} in {file}: Marathon removes the group"))
+            }
+        };
+        if let Some(why) = why {
+            out.push(AppPlan {
+                id: id.clone(),
+                file: None,
+                pointer: None,
+                request: format!("PUT /v2/groups{}", if group_id == "/" { "" } else { group_id }),
+                method: None,
+                status: Status::Removed,
+                deployment: Deployment::Stop {
+                    instances: instances(app),
+                },
+                changes: Vec::new(),
+                kept: Vec::new(),
+                notes: vec![why],
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,361 @@
+//! `marathon-lint plan`: definitions against a `GET /v2/apps` export, per
+//! method (created, changed, merged-away fields, defaults, scale-only,
+//! restart, groups), its three outputs, exit codes and bad input.
+
+mod common;
+
+use common::{run, run_in};
+use serde_json::{json, Value};
+
+fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn plan_json(dir: &std::path::Path, args: &[&str]) -> Value {
+    let mut all = vec!["plan", "--format", "json", "--current", "current.json"];
+    all.extend_from_slice(args);
+    let run = run_in(dir, &all, None);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+fn app<'a>(plan: &'a Value, id: &str) -> &'a Value {
+    plan["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in {plan}"))
+}
+
+/// A running app as Marathon 1.10 exports it, defaults written out.
+fn running(id: &str, extra: Value) -> Value {
+    let mut app = json!({
+        "id": id, "instances": 3, "cpus": 0.5, "mem": 256, "disk": 0, "gpus": 0, "executor": "",
+        "backoffFactor": 1.15, "backoffSeconds": 1, "maxLaunchDelaySeconds": 300, "killSelection": "YOUNGEST_FIRST",
+        "requirePorts": false, "role": "*", "labels": {}, "networks": [{"mode": "host"}],
+        "portDefinitions": [{"name": "default", "port": 10001, "protocol": "tcp"}],
+        "unreachableStrategy": {"expungeAfterSeconds": 0, "inactiveAfterSeconds": 0},
+        "upgradeStrategy": {"maximumOverCapacity": 1, "minimumHealthCapacity": 1},
+        "version": "2026-11-30T09:12:44.512Z", "tasksRunning": 3, "tasksStaged": 0, "deployments": []
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        app[k] = v.clone();
+    }
+    app
+}
+
+fn export(apps: &[Value]) -> String {
+    json!({ "apps": apps }).to_string()
+}
+
+#[test]
+fn the_shipped_example_in_three_formats() {
+    let args = |format: &'static str| {
+        vec![
+            "plan",
+            "examples/plan/apps",
+            "--current",
+            "examples/plan/current.json",
+            "--method",
+            "put",
+            "--color",
+            "never",
+            "--format",
+            format,
+        ]
+    };
+    let human = run(&args("human"));
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    insta::assert_snapshot!("plan_human", human.stdout);
+    let markdown = run(&args("markdown"));
+    insta::assert_snapshot!("plan_markdown", markdown.stdout);
+    let json = run(&args("json"));
+    insta::assert_snapshot!("plan_json", json.stdout);
+    // Colour, when asked for, is ANSI escapes around the same text.
+    let mut colored = args("human");
+    colored[7] = "always";
+    let colored = run(&colored);
+    assert!(colored.stdout.contains("\u{1b}["), "{}", colored.stdout);
+}
+
+#[test]
+fn put_merges_so_deleted_fields_stay_and_put_replace_resets_them() {
+    let current = export(&[running(
+        "/shop/web",
+        json!({"cmd": "./web", "constraints": [["hostname", "UNIQUE"]], "env": {"A": "1"}}),
+    )]);
+    // The file lost its constraints and env; the image-free app has a cmd.
+    let file = r#"{"id": "/shop/web", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}"#;
+    let dir = setup(&[("current.json", &current), ("web.json", file)]);
+    let put = plan_json(dir.path(), &["--method", "put", "web.json"]);
+    let web = app(&put, "/shop/web");
+    assert_eq!(web["status"], "unchanged", "{web}");
+    let kept: Vec<&str> = web["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept, vec!["constraints", "env"]);
+    assert!(
+        web["kept"][0]["message"].as_str().unwrap().contains(
+            "`constraints` is not in the file, but PUT merges: the running app keeps [[\"hostname\",\"UNIQUE\"]]"
+        ),
+        "{web}"
+    );
+    let replace = plan_json(dir.path(), &["--method", "put-replace", "web.json"]);
+    let web = app(&replace, "/shop/web");
+    assert_eq!(web["status"], "changed");
+    assert_eq!(web["deployment"], json!({"kind": "restart", "from": 3, "to": 3}));
+    let changes: Vec<(&str, bool)> = web["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["path"].as_str().unwrap(), c["reset"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(changes, vec![("constraints", true), ("env.A", true)]);
+    assert_eq!(web["kept"], json!([]));
+}
+
+#[test]
+fn instances_alone_scale_and_anything_else_restarts() {
+    let current = export(&[
+        running("/a", json!({"cmd": "./a"})),
+        running("/b", json!({"cmd": "./b"})),
+        running("/c", json!({"cmd": "./c"})),
+    ]);
+    let dir = setup(&[
+        ("current.json", &current),
+        ("a.json", r#"{"id": "/a", "instances": 5}"#),
+        ("b.json", r#"{"id": "/b", "labels": {"owner": "shop"}}"#),
+        ("c.json", r#"{"id": "/c", "instances": 0, "cpus": 2}"#),
+    ]);
+    let plan = plan_json(dir.path(), &["--method", "patch", "a.json", "b.json", "c.json"]);
+    assert_eq!(
+        app(&plan, "/a")["deployment"],
+        json!({"kind": "scale", "from": 3, "to": 5})
+    );
+    assert_eq!(
+        app(&plan, "/b")["deployment"],
+        json!({"kind": "restart", "from": 3, "to": 3})
+    );
+    // Scaled to zero: Marathon scales, whatever else changes.
+    assert_eq!(
+        app(&plan, "/c")["deployment"],
+        json!({"kind": "scale", "from": 3, "to": 0})
+    );
+    assert_eq!(plan["summary"]["restarted_tasks"], 3);
+    // --fail-on-restart: 1 when a task restarts, 0 when only scaling.
+    let restarts = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--current",
+            "current.json",
+            "--method",
+            "patch",
+            "--fail-on-restart",
+            "b.json",
+        ],
+        None,
+    );
+    assert_eq!(restarts.code, 1, "{}", restarts.stdout);
+    let scales = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--current",
+            "current.json",
+            "--method",
+            "patch",
+            "--fail-on-restart",
+            "a.json",
+        ],
+        None,
+    );
+    assert_eq!(scales.code, 0, "{}", scales.stdout);
+}
+
+#[test]
+fn defaults_formatting_and_1_4_networking_are_not_changes() {
+    // Marathon 1.10's export of a bridged app, and the same app as a 1.4
+    // definition, with defaults left out and numbers written differently.
+    let current = export(&[running(
+        "/shop/web",
+        json!({
+            "networks": [{"mode": "container/bridge"}], "portDefinitions": null,
+            "container": {"type": "DOCKER", "volumes": [], "docker": {"image": "nginx:1.25.3", "privileged": false,
+                "parameters": [], "forcePullImage": false},
+                "portMappings": [{"containerPort": 80, "hostPort": 0, "servicePort": 10101, "protocol": "tcp",
+                "labels": {}}]},
+            "healthChecks": [{"protocol": "MESOS_HTTP", "path": "/", "portIndex": 0, "gracePeriodSeconds": 300,
+                "intervalSeconds": 60, "timeoutSeconds": 20, "maxConsecutiveFailures": 3, "delaySeconds": 15,
+                "ipProtocol": "IPv4"}]
+        }),
+    )]);
+    let file = r#"{
+      "id": "shop/web", "instances": 3, "cpus": 0.50, "mem": 256.0,
+      "container": {"type": "DOCKER", "docker": {"image": "nginx:1.25.3", "network": "BRIDGE",
+                    "portMappings": [{"containerPort": 80, "servicePort": 0}]}},
+      "healthChecks": [{"protocol": "MESOS_HTTP", "path": "/"}]
+    }"#;
+    let dir = setup(&[("current.json", &current), ("web.json", file)]);
+    for method in ["put", "put-replace"] {
+        let plan = plan_json(dir.path(), &["--method", method, "web.json"]);
+        let web = app(&plan, "/shop/web");
+        assert_eq!(web["status"], "unchanged", "{method}: {web}");
+        assert_eq!(web["kept"], json!([]), "{method}: {web}");
+    }
+}
+
+#[test]
+fn each_method_creates_refuses_or_rolls_back_as_marathon_does() {
+    let current = export(&[running("/shop/web", json!({"cmd": "./web"}))]);
+    let dir = setup(&[
+        ("current.json", &current),
+        ("new.json", r#"{"id": "/shop/new", "cmd": "./new", "instances": 2}"#),
+        ("web.json", r#"{"id": "/shop/web", "cmd": "./web", "instances": 4}"#),
+        (
+            "export.json",
+            r#"{"id": "/shop/web", "version": "2026-01-01T00:00:00.000Z", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}"#,
+        ),
+        (
+            "rollback.json",
+            r#"{"id": "/shop/web", "version": "2026-01-01T00:00:00.000Z"}"#,
+        ),
+    ]);
+    let status = |method: &str, file: &str, id: &str| -> (String, String) {
+        let plan = plan_json(dir.path(), &["--method", method, file]);
+        let a = app(&plan, id);
+        (
+            a["status"].as_str().unwrap().to_string(),
+            a["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    };
+    assert_eq!(status("put", "new.json", "/shop/new").0, "created");
+    assert_eq!(status("post", "new.json", "/shop/new").0, "created");
+    let (s, why) = status("patch", "new.json", "/shop/new");
+    assert_eq!(s, "refused");
+    assert!(why.contains("PATCH does not create apps"), "{why}");
+    let (s, why) = status("post", "web.json", "/shop/web");
+    assert_eq!(s, "refused");
+    assert!(why.contains("409"), "{why}");
+    let (s, why) = status("put", "export.json", "/shop/web");
+    assert_eq!(s, "refused");
+    assert!(why.contains("may only be combined with the 'id' field"), "{why}");
+    // POST and a full replacement ignore `version`.
+    assert_eq!(status("put-replace", "export.json", "/shop/web").0, "unchanged");
+    assert_eq!(status("patch", "rollback.json", "/shop/web").0, "rollback");
+}
+
+#[test]
+fn a_group_body_replaces_the_groups_apps_and_groups() {
+    let current = json!({"id": "/", "apps": [], "groups": [{"id": "/shop", "apps": [
+        running("/shop/web", json!({"cmd": "./web"})),
+        running("/shop/old", json!({"cmd": "./old", "instances": 2})),
+    ], "groups": [
+        {"id": "/shop/batch", "apps": [running("/shop/batch/nightly", json!({"cmd": "./nightly", "instances": 1}))], "groups": []},
+        {"id": "/shop/cache", "apps": [running("/shop/cache/redis", json!({"cmd": "./redis", "instances": 1}))], "groups": []}
+    ]}]})
+    .to_string();
+    let group = r#"{"id": "/shop", "apps": [{"id": "web", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}],
+                    "groups": [{"id": "cache", "apps": [{"id": "redis", "cmd": "./redis", "instances": 1, "cpus": 0.5, "mem": 256}]}]}"#;
+    let dir = setup(&[("current.json", &current), ("shop.json", group)]);
+    let plan = plan_json(dir.path(), &["shop.json"]);
+    assert_eq!(plan["running"], 4, "a /v2/groups export is read whole");
+    assert_eq!(app(&plan, "/shop/web")["status"], "unchanged");
+    assert_eq!(app(&plan, "/shop/web")["request"], "PUT /v2/groups/shop");
+    assert_eq!(app(&plan, "/shop/cache/redis")["status"], "unchanged");
+    let old = app(&plan, "/shop/old");
+    assert_eq!(old["status"], "removed");
+    assert_eq!(old["deployment"], json!({"kind": "stop", "instances": 2}));
+    let nightly = app(&plan, "/shop/batch/nightly");
+    assert_eq!(nightly["status"], "removed");
+    assert!(
+        nightly["notes"][0].as_str().unwrap().contains("/shop/batch"),
+        "{nightly}"
+    );
+    // Apps sent on their own remove nothing.
+    std::fs::write(dir.path().join("web.json"), r#"{"id": "/shop/web", "cmd": "./web"}"#).unwrap();
+    let plan = plan_json(dir.path(), &["web.json"]);
+    assert_eq!(plan["apps"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn bad_input_is_located_and_exits_2_without_a_plan() {
+    let current = export(&[running("/shop/web", json!({"cmd": "./web"}))]);
+    let dir = setup(&[
+        ("current.json", &current),
+        ("web.json", r#"{"id": "/shop/web", "cmd": "./web"}"#),
+        ("noid.json", "{\n  \"cmd\": \"./web\",\n  \"instances\": 2\n}\n"),
+        ("broken.json", "{\"id\": \"/x\",\n \"cmd\": }"),
+        ("template.json", "{\"id\": \"/x\", \"instances\": ${N}}"),
+        ("state.json", r#"{"slaves": [], "frameworks": [], "flags": {}}"#),
+        ("noids.json", r#"{"apps": [{"cmd": "./x"}]}"#),
+    ]);
+    let plan = |current: &str, file: &str| {
+        run_in(
+            dir.path(),
+            &["plan", "--color", "never", "--current", current, file],
+            None,
+        )
+    };
+    for (current, file, expected) in [
+        ("current.json", "noid.json", "this app has no `id`"),
+        ("current.json", "broken.json", "json-syntax"),
+        ("current.json", "template.json", "is a template"),
+        ("current.json", "missing.json", "cannot read missing.json"),
+        (
+            "state.json",
+            "web.json",
+            "is a Mesos /master/state export, not Marathon's running apps",
+        ),
+        ("noids.json", "web.json", "an exported app needs its string `id`"),
+        (
+            "missing.json",
+            "web.json",
+            "cannot read the cluster export missing.json",
+        ),
+    ] {
+        let run = plan(current, file);
+        assert_eq!(run.code, 2, "{file} against {current}: {}", run.stdout);
+        assert!(run.stdout.is_empty(), "no plan is printed: {}", run.stdout);
+        assert!(
+            run.stderr.contains(expected),
+            "{file} against {current}: {}",
+            run.stderr
+        );
+    }
+    // Located: the app without an id is pointed at.
+    let located = plan("current.json", "noid.json");
+    assert!(located.stderr.contains("noid.json:1:1"), "{}", located.stderr);
+    // With the variables, the template is planned.
+    std::fs::write(dir.path().join("vars.env"), "N=2\n").unwrap();
+    let rendered = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--current",
+            "current.json",
+            "--vars",
+            "vars.env",
+            "template.json",
+        ],
+        None,
+    );
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+}
