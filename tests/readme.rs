@@ -137,3 +137,25 @@ fn readme_cluster_example_is_real_output() {
         );
     }
 }
+
+#[test]
+fn readme_plan_example_is_real_output() {
+    let start = README
+        .find("### What a deploy will change: `plan`")
+        .expect("README has the plan example");
+    let section = &README[start..];
+    let block = section.split("```text\n").nth(1).unwrap();
+    let excerpt = &block[..block.find("```").unwrap()];
+    let run = common::run(&[
+        "plan",
+        "examples/plan/apps",
+        "--current",
+        "examples/plan/current.json",
+        "--method",
+        "put",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, excerpt, "README's plan is not what `plan` prints");
+}
