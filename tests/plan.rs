@@ -359,3 +359,139 @@ fn bad_input_is_located_and_exits_2_without_a_plan() {
     );
     assert_eq!(rendered.code, 0, "{}", rendered.stderr);
 }
+
+#[test]
+fn bodies_the_method_cannot_carry_are_bad_input_and_post_of_a_group_is_refused_when_it_exists() {
+    let current = export(&[running("/shop/web", json!({"cmd": "./web"}))]);
+    let group = r#"{"id": "/shop", "apps": [{"id": "web", "cmd": "./web"}, {"id": "api", "cmd": "./api"}]}"#;
+    let dir = setup(&[
+        ("current.json", &current),
+        (
+            "list.json",
+            r#"[{"id": "/a", "cmd": "./a"}, {"id": "/b", "cmd": "./b"}]"#,
+        ),
+        ("shop.json", group),
+        ("other.json", r#"{"id": "/other", "apps": [{"id": "x", "cmd": "./x"}]}"#),
+    ]);
+    for (method, file) in [("post", "list.json"), ("patch", "shop.json")] {
+        let run = run_in(
+            dir.path(),
+            &["plan", "--current", "current.json", "--method", method, file],
+            None,
+        );
+        assert_eq!(run.code, 2, "{method} {file}: {}", run.stdout);
+        assert!(run.stderr.contains("plan-input"), "{}", run.stderr);
+    }
+    // A list is fine for PUT /v2/apps.
+    let plan = plan_json(dir.path(), &["--method", "put", "list.json"]);
+    assert_eq!(plan["summary"]["created"], 2);
+    // POST /v2/groups: refused whole when the group exists, created when not.
+    let plan = plan_json(dir.path(), &["--method", "post", "shop.json", "other.json"]);
+    assert_eq!(app(&plan, "/shop/web")["status"], "refused");
+    assert_eq!(app(&plan, "/shop/api")["status"], "refused");
+    assert!(app(&plan, "/shop/api")["notes"][0].as_str().unwrap().contains("409"));
+    assert_eq!(app(&plan, "/other/x")["status"], "created");
+    assert_eq!(app(&plan, "/other/x")["request"], "POST /v2/groups");
+}
+
+/// Every real export's apps, saved as definitions (status fields removed),
+/// plan as unchanged against that export: normalising the two sides agrees.
+#[test]
+fn real_exports_plan_as_unchanged_against_themselves() {
+    let Some(shared) = common::shared_dir() else {
+        eprintln!("SKIPPED: ../shared/corpus/cluster-state is absent (fresh clone); nothing to check");
+        return;
+    };
+    let exports = shared.join("corpus/cluster-state/marathon-apps");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&exports).unwrap() {
+        let path = entry.unwrap().path();
+        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let apps: Vec<Value> = match (&value["apps"], &value["app"]) {
+            (Value::Array(apps), _) => apps.clone(),
+            (_, Value::Object(_)) => vec![value["app"].clone()],
+            _ => vec![value.clone()],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(&path, dir.path().join("current.json")).unwrap();
+        for (i, mut app) in apps.into_iter().enumerate() {
+            for key in [
+                "version",
+                "versionInfo",
+                "tasks",
+                "tasksRunning",
+                "tasksStaged",
+                "tasksHealthy",
+                "tasksUnhealthy",
+                "deployments",
+                "lastTaskFailure",
+                "taskStats",
+                "readinessCheckResults",
+            ] {
+                app.as_object_mut().unwrap().remove(key);
+            }
+            std::fs::create_dir_all(dir.path().join("defs")).unwrap();
+            std::fs::write(dir.path().join(format!("defs/app{i}.json")), app.to_string()).unwrap();
+        }
+        for method in ["put", "put-replace"] {
+            for version in ["1.4", "1.10"] {
+                let plan = plan_json(dir.path(), &["--method", method, "--marathon-version", version, "defs"]);
+                for a in plan["apps"].as_array().unwrap() {
+                    assert_eq!(
+                        a["status"],
+                        "unchanged",
+                        "{} ({method}, {version}): {a}",
+                        path.display()
+                    );
+                    assert_eq!(a["kept"], json!([]), "{} ({method}, {version}): {a}", path.display());
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} apps planned");
+}
+
+/// `plan` on every real-world definition: a plan or located bad input,
+/// never a crash.
+#[test]
+fn plan_never_crashes_on_the_realworld_corpus() {
+    let Some(shared) = common::shared_dir() else {
+        eprintln!("SKIPPED: ../shared/corpus/realworld is absent (fresh clone); nothing to check");
+        return;
+    };
+    let corpus = shared.join("corpus/realworld");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("current.json"), r#"{"apps": []}"#).unwrap();
+    let mut planned = 0;
+    for entry in walkdir::WalkDir::new(&corpus) {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let run = run_in(
+            dir.path(),
+            &[
+                "plan",
+                "--format",
+                "json",
+                "--current",
+                "current.json",
+                path.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(
+            run.code == 0 || run.code == 2,
+            "{}: exit {}\n{}",
+            path.display(),
+            run.code,
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}: {}", path.display(), run.stderr);
+        if run.code == 0 {
+            planned += 1;
+        }
+    }
+    assert!(planned > 100, "only {planned} files planned");
+}

@@ -223,6 +223,24 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
             .first()
             .filter(|d| d.kind == Kind::Group && d.pointer.is_empty())
             .map(|d| d.id.clone().unwrap_or_else(|| "/".to_string()));
+        // Bodies the method cannot carry.
+        let refused = match (&file.value, root_group.is_some(), file.method) {
+            (Value::Array(_), _, Method::Post) => Some("POST /v2/apps takes one app, not a list: send each app, or use PUT /v2/apps"),
+            (_, true, Method::Patch) if file.method_set => Some(
+                "a group body is sent with PUT /v2/groups/{id} (or POST /v2/groups); PATCH /v2/groups changes only `enforceRole`",
+            ),
+            _ => None,
+        };
+        if let Some(why) = refused {
+            problems.push(problem(
+                &file.name,
+                &file.text,
+                span_of(&file.text, ""),
+                why.to_string(),
+                "plan it with the method it is sent with (--method, or `method` in marathon-lint.toml)",
+            ));
+            continue;
+        }
         for definition in &definitions {
             let Value::Object(map) = definition.value else {
                 problems.push(problem(
@@ -235,6 +253,10 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
                 continue;
             };
             if definition.kind == Kind::Group {
+                // POST /v2/groups creates, or is refused: it removes nothing.
+                if file.method == Method::Post {
+                    continue;
+                }
                 groups.push((
                     definition.id.clone().unwrap_or_else(|| "/".to_string()),
                     map,

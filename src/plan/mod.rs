@@ -174,6 +174,16 @@ impl Running {
     pub fn get(&self, id: &str) -> Option<&Map<String, Value>> {
         self.apps.get(id)
     }
+
+    /// Whether a group has running apps (so it exists).
+    pub fn has_group(&self, group: &str) -> bool {
+        let prefix = if group == "/" {
+            "/".to_string()
+        } else {
+            format!("{group}/")
+        };
+        self.apps.keys().any(|id| id.starts_with(&prefix))
+    }
 }
 
 /// One definition to plan, as the file holds it.
@@ -292,6 +302,7 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
     let ctx = &body.context;
     let current = running.get(&body.id);
     let request = match &body.group {
+        Some(_) if body.method == Method::Post => "POST /v2/groups".to_string(),
         Some(group) => format!("PUT /v2/groups{}", if group == "/" { "" } else { group }),
         None => body.method.request().to_string(),
     };
@@ -312,6 +323,16 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
         plan.notes.push(why);
         plan
     };
+    if let (Some(group), Method::Post) = (&body.group, body.method) {
+        if running.has_group(group) {
+            return refuse(
+                plan,
+                format!(
+                    "POST /v2/groups creates groups: {group} exists (409 Conflict); send it with PUT /v2/groups{group}"
+                ),
+            );
+        }
+    }
     let sent = normalise::strip(body.app);
     let merges = body.group.is_none() && body.method.merges();
     if merges && body.app.contains_key("version") {
