@@ -1003,6 +1003,16 @@ pub fn describe(config: &Config, path: &Path, flags: &SettingsPatch) -> String {
         Some(name) => out.push_str(&format!("default-network-name = {}\n", quote(name))),
         None => out.push_str("# default-network-name is not set\n"),
     }
+    match options.method {
+        Some(method) => out.push_str(&format!("method = {}\n", quote(method.name()))),
+        None => out.push_str("# method is not set: what any method rejects is reported\n"),
+    }
+    out.push_str(&format!("templates = {}\n", options.templates));
+    if options.vars.is_empty() {
+        out.push_str("# vars: none (templates are not rendered)\n");
+    } else {
+        out.push_str(&format!("# vars (a later file wins): {}\n", options.vars.files()));
+    }
     let dirs: Vec<String> = config.policy_dirs.iter().map(|d| d.display().to_string()).collect();
     out.push_str(&format!("policy-dirs = {}\n", list(&dirs)));
     if !config.policies.is_empty() {
