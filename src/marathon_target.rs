@@ -14,6 +14,7 @@ impl MarathonVersion {
     pub const V1_4: MarathonVersion = MarathonVersion { minor: 4 };
     pub const V1_5: MarathonVersion = MarathonVersion { minor: 5 };
     pub const V1_6: MarathonVersion = MarathonVersion { minor: 6 };
+    pub const V1_7: MarathonVersion = MarathonVersion { minor: 7 };
     pub const V1_8: MarathonVersion = MarathonVersion { minor: 8 };
     pub const V1_9: MarathonVersion = MarathonVersion { minor: 9 };
     pub const V1_10: MarathonVersion = MarathonVersion { minor: 10 };

@@ -430,6 +430,11 @@ fn real_exports_plan_as_unchanged_against_themselves() {
             ] {
                 app.as_object_mut().unwrap().remove(key);
             }
+            // As `exported-status-fields`' fix does: a 1.4 export's `uris`
+            // copies its `fetch`, and PUT refuses the two together.
+            if app.get("fetch").is_some() {
+                app.as_object_mut().unwrap().remove("uris");
+            }
             std::fs::create_dir_all(dir.path().join("defs")).unwrap();
             std::fs::write(dir.path().join(format!("defs/app{i}.json")), app.to_string()).unwrap();
         }
@@ -437,6 +442,15 @@ fn real_exports_plan_as_unchanged_against_themselves() {
             for version in ["1.4", "1.10"] {
                 let plan = plan_json(dir.path(), &["--method", method, "--marathon-version", version, "defs"]);
                 for a in plan["apps"].as_array().unwrap() {
+                    // Written for 1.4, which filled a missing member: 1.5+
+                    // refuses it, rightly.
+                    let half_strategy = a["notes"][0]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("`upgradeStrategy` without"));
+                    if version == "1.10" && half_strategy {
+                        assert_eq!(a["status"], "refused");
+                        continue;
+                    }
                     assert_eq!(
                         a["status"],
                         "unchanged",
@@ -449,7 +463,7 @@ fn real_exports_plan_as_unchanged_against_themselves() {
             }
         }
     }
-    assert!(checked >= 40, "only {checked} apps planned");
+    assert!(checked >= 30, "only {checked} apps planned");
 }
 
 /// `plan` on every real-world definition: a plan or located bad input,
@@ -494,4 +508,153 @@ fn plan_never_crashes_on_the_realworld_corpus() {
         }
     }
     assert!(planned > 100, "only {planned} files planned");
+}
+
+/// Cases found in review against Marathon's source (tag:path:line in
+/// src/plan): each is what Marathon does, not what a naive diff says.
+#[test]
+fn marathons_own_defaults_and_refusals_per_version() {
+    let plan_one = |version: &str, method: &str, current: Value, file: &str| -> Value {
+        let dir = setup(&[("current.json", &export(&[current])), ("app.json", file)]);
+        let plan = plan_json(
+            dir.path(),
+            &["--marathon-version", version, "--method", method, "app.json"],
+        );
+        plan["apps"][0].clone()
+    };
+    // Persistent volumes: `type` root and no constraints are Marathon's.
+    let volume = json!({"containerPath": "pgdata", "mode": "RW", "persistent": {"size": 1024}});
+    let stored = json!({"containerPath": "pgdata", "mode": "RW", "persistent": {"size": 1024, "type": "root", "constraints": []}});
+    let pg = plan_one(
+        "1.10",
+        "put-replace",
+        running(
+            "/db/pg",
+            json!({"cmd": "./pg", "container": {"type": "MESOS", "volumes": [stored]},
+            "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0}, "unreachableStrategy": "disabled"}),
+        ),
+        &json!({"id": "/db/pg", "cmd": "./pg", "instances": 3, "cpus": 0.5, "mem": 256,
+                "container": {"type": "MESOS", "volumes": [volume]}})
+        .to_string(),
+    );
+    assert_eq!(pg["status"], "unchanged", "{pg}");
+    // Marathon 1.4's update reader extracts every URI in `uris`.
+    let fetched = json!({"cmd": "./api", "fetch": [{"uri": "https://example.com/config.json", "extract": true,
+        "executable": false, "cache": false}], "uris": ["https://example.com/config.json"]});
+    let file = r#"{"id": "/api", "cmd": "./api", "instances": 3, "cpus": 0.5, "mem": 256, "uris": ["https://example.com/config.json"]}"#;
+    assert_eq!(
+        plan_one("1.4", "put", running("/api", fetched.clone()), file)["status"],
+        "unchanged"
+    );
+    // A full replacement reads them by their ending: config.json is not an archive.
+    let replaced = plan_one("1.4", "put-replace", running("/api", fetched), file);
+    assert_eq!(replaced["changes"][0]["path"], "fetch[0].extract", "{replaced}");
+    // 1.5+ refuses half an upgrade strategy; 1.4 fills the other member with 1.
+    let half = r#"{"id": "/api", "cmd": "./api", "instances": 3, "cpus": 0.5, "mem": 256, "upgradeStrategy": {"minimumHealthCapacity": 0.5}}"#;
+    let strategy = json!({"cmd": "./api", "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 1}});
+    assert_eq!(
+        plan_one("1.4", "put", running("/api", strategy.clone()), half)["status"],
+        "unchanged"
+    );
+    assert_eq!(
+        plan_one("1.10", "put", running("/api", strategy), half)["status"],
+        "refused"
+    );
+    // 1.4: moving an app with host ports to its own IP address with PUT.
+    let moved = r#"{"id": "/web", "ipAddress": {"networkName": "calico"},
+        "container": {"type": "DOCKER", "docker": {"image": "nginx", "network": "USER"}}}"#;
+    let web = plan_one(
+        "1.4",
+        "put",
+        running("/web", json!({"cmd": "./web", "ports": [10001]})),
+        moved,
+    );
+    assert_eq!(web["status"], "refused", "{web}");
+    assert!(
+        web["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("are not allowed at the same time"),
+        "{web}"
+    );
+    // 1.5+: a container network without a container replaces the running
+    // Docker container with an empty Mesos one; nothing is left to run.
+    let overlay = r#"{"id": "/web", "instances": 4, "networks": [{"mode": "container", "name": "dcos"}]}"#;
+    let docker = json!({"container": {"type": "DOCKER", "docker": {"image": "nginx:1.19"}},
+        "networks": [{"mode": "container", "name": "dcos"}], "portDefinitions": null});
+    let web = plan_one("1.10", "put", running("/web", docker), overlay);
+    assert_eq!(web["status"], "refused", "{web}");
+    // 1.5.13+ creates a missing app from a PUT body, `version` ignored.
+    let dir = setup(&[
+        ("current.json", &export(&[])),
+        (
+            "new.json",
+            r#"{"id": "/new", "version": "2020-01-01T00:00:00Z", "cmd": "./new"}"#,
+        ),
+    ]);
+    let created = plan_json(dir.path(), &["--method", "put", "new.json"]);
+    assert_eq!(created["apps"][0]["status"], "created");
+    // `"version": null` is no rollback.
+    let null = plan_one(
+        "1.10",
+        "put",
+        running("/api", json!({"cmd": "./api"})),
+        r#"{"id": "/api", "version": null, "instances": 5}"#,
+    );
+    assert_eq!(
+        null["deployment"],
+        json!({"kind": "scale", "from": 3, "to": 5}),
+        "{null}"
+    );
+    // 1.4 `ports` set the port definitions: nothing is kept from the running app.
+    let ports = plan_one(
+        "1.4",
+        "put",
+        running(
+            "/api",
+            json!({"cmd": "./api", "portDefinitions": [{"port": 10001, "protocol": "tcp"}, {"port": 10002, "protocol": "tcp"}]}),
+        ),
+        r#"{"id": "/api", "cmd": "./api", "ports": [0, 0]}"#,
+    );
+    let kept: Vec<&str> = ports["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["field"].as_str().unwrap())
+        .collect();
+    assert!(!kept.contains(&"portDefinitions"), "{ports}");
+    // 1.4 resolves an app's relative dependencies against its own id.
+    let deps = plan_one(
+        "1.4",
+        "put-replace",
+        running(
+            "/prod/web",
+            json!({"cmd": "x", "dependencies": ["/prod/db"], "maxLaunchDelaySeconds": 3600, "role": null}),
+        ),
+        r#"{"id": "/prod/web", "cmd": "x", "instances": 3, "cpus": 0.5, "mem": 256, "dependencies": ["../db"]}"#,
+    );
+    assert_eq!(deps["status"], "unchanged", "{deps}");
+    // 1.9+: an app of a group that enforces its role defaults to its name.
+    let role = plan_one(
+        "1.10",
+        "put-replace",
+        running("/prod/web", json!({"cmd": "./web", "role": "prod"})),
+        r#"{"id": "/prod/web", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}"#,
+    );
+    assert_eq!(role["status"], "unchanged", "{role}");
+}
+
+#[test]
+fn a_saved_group_export_is_refused_whole() {
+    let current = json!({"id": "/", "apps": [], "groups": [{"id": "/prod", "apps": [
+        running("/prod/web", json!({"cmd": "./web"})), running("/prod/api", json!({"cmd": "./api"}))], "groups": []}]})
+    .to_string();
+    let saved =
+        r#"{"id": "/prod", "version": "2020-01-01T00:00:00.000Z", "apps": [{"id": "/prod/web", "cmd": "./web"}]}"#;
+    let dir = setup(&[("current.json", &current), ("prod.json", saved)]);
+    let plan = plan_json(dir.path(), &["prod.json"]);
+    let apps = plan["apps"].as_array().unwrap();
+    assert_eq!(apps.len(), 1, "nothing removed: {plan}");
+    assert_eq!(apps[0]["status"], "refused");
+    assert!(apps[0]["notes"][0].as_str().unwrap().contains("`version`"), "{plan}");
 }

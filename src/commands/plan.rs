@@ -241,6 +241,20 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
             ));
             continue;
         }
+        // A group body with `version` or `scaleBy` next to anything but its
+        // id is refused whole (GroupUpdate.scala:86 at 1.4.13, Group.scala:329
+        // at 1.10.26): a saved GET /v2/groups.
+        let group_refused = definitions
+            .iter()
+            .filter(|d| d.kind == Kind::Group)
+            .filter_map(|d| d.value.as_object())
+            .find_map(|group| {
+                ["version", "scaleBy"].into_iter().find(|k| {
+                    group.get(*k).is_some_and(|v| !v.is_null())
+                        && group.iter().any(|(other, v)| !v.is_null() && !matches!(other.as_str(), "id" | "version" | "scaleBy"))
+                })
+            })
+            .map(|k| format!("the group body has `{k}` next to other members: Marathon refuses it (422, \"not allowed in conjunction with other properties\"); remove `{k}` (a saved GET /v2/groups carries `version`)"));
         for definition in &definitions {
             let Value::Object(map) = definition.value else {
                 problems.push(problem(
@@ -253,8 +267,9 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
                 continue;
             };
             if definition.kind == Kind::Group {
-                // POST /v2/groups creates, or is refused: it removes nothing.
-                if file.method == Method::Post {
+                // POST /v2/groups creates, or is refused: it removes nothing;
+                // nor does a refused body.
+                if file.method == Method::Post || group_refused.is_some() {
                     continue;
                 }
                 groups.push((
@@ -287,6 +302,7 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
                 },
                 method: file.method,
                 context: file.context.clone(),
+                refused: group_refused.clone(),
             });
         }
     }

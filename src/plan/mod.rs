@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 
 use crate::deploy_method::Method;
 use crate::marathon_target::MarathonVersion;
-use normalise::Context;
+use normalise::{Context, PortIndex};
 
 /// What happens to one app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,10 +199,15 @@ pub struct Body<'v> {
     pub group: Option<String>,
     pub method: Method,
     pub context: Context,
+    /// Why Marathon refuses the body it is part of (a group body), if it does.
+    pub refused: Option<String>,
 }
 
 fn instances(app: &Map<String, Value>) -> u64 {
-    app.get("instances").and_then(Value::as_u64).unwrap_or(1)
+    match app.get("instances") {
+        Some(n) => n.as_f64().filter(|n| *n >= 0.0).map_or(1, |n| n as u64),
+        None => 1,
+    }
 }
 
 /// `a.b[0].c` from JSON-pointer-like steps.
@@ -297,6 +302,70 @@ fn compare(
     (changes, deployment)
 }
 
+/// Whether a body lists its ports itself (so Marathon 1.5+ gives its health
+/// checks a `portIndex`).
+fn lists_ports(app: &Map<String, Value>) -> bool {
+    let non_empty = |v: Option<&Value>| v.and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    let container = app.get("container");
+    non_empty(app.get("portDefinitions"))
+        || non_empty(app.get("ports"))
+        || non_empty(container.and_then(|c| c.get("portMappings")))
+        || non_empty(
+            container
+                .and_then(|c| c.get("docker"))
+                .and_then(|d| d.get("portMappings")),
+        )
+}
+
+/// Why Marathon refuses the body before comparing anything, if it does.
+fn refused_body(body: &Body<'_>, merges: bool, exists: bool) -> Option<String> {
+    let ctx = &body.context;
+    let app = body.app;
+    let present = |key: &str| app.get(key).is_some_and(|v| !v.is_null());
+    let non_empty = |key: &str| app.get(key).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    // 1.4's update reader refuses both lists even empty (Formats.scala:1419-1421
+    // at 1.4.13); every other reader when both hold URIs.
+    if (merges && ctx.version < MarathonVersion::V1_5 && present("uris") && present("fetch"))
+        || (non_empty("uris") && non_empty("fetch"))
+    {
+        return Some(
+            "`uris` and `fetch` together: Marathon refuses them (\"You cannot specify both uris and fetch fields\"); keep `fetch` (a saved 1.4 export lists its URIs in both)".into(),
+        );
+    }
+    if ctx.version >= MarathonVersion::V1_5 {
+        if let Some(Value::Object(strategy)) = app.get("upgradeStrategy") {
+            if let Some(missing) = ["minimumHealthCapacity", "maximumOverCapacity"]
+                .into_iter()
+                .find(|k| !strategy.contains_key(*k))
+            {
+                return Some(format!(
+                    "`upgradeStrategy` without `{missing}`: Marathon 1.5+ requires both members and refuses the body (422)"
+                ));
+            }
+        }
+    }
+    // A rollback takes `version` alone (and `id`); Marathon 1.5+ creates a
+    // missing app from a whole body, ignoring `version`.
+    if merges && present("version") && (exists || ctx.version < MarathonVersion::V1_5) {
+        let others: Vec<&String> = app
+            .iter()
+            .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "id" | "version"))
+            .map(|(k, _)| k)
+            .filter(|k| {
+                (k.as_str() == "versionInfo" && ctx.version >= MarathonVersion::V1_5)
+                    || !crate::rules::STATUS_FIELDS.contains(&k.as_str())
+            })
+            .collect();
+        if let Some(first) = others.first() {
+            return Some(format!(
+                "`version` next to `{first}`: Marathon reads a body with `version` as a rollback and refuses it with \
+                 anything else (\"The 'version' field may only be combined with the 'id' field.\"); remove `version`"
+            ));
+        }
+    }
+    None
+}
+
 /// Plan one app body.
 pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
     let ctx = &body.context;
@@ -323,6 +392,9 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
         plan.notes.push(why);
         plan
     };
+    if let Some(why) = &body.refused {
+        return refuse(plan, why.clone());
+    }
     if let (Some(group), Method::Post) = (&body.group, body.method) {
         if running.has_group(group) {
             return refuse(
@@ -333,46 +405,44 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
             );
         }
     }
-    let sent = normalise::strip(body.app);
     let merges = body.group.is_none() && body.method.merges();
-    if merges && body.app.contains_key("version") {
-        let others: Vec<&String> = body
-            .app
-            .keys()
-            .filter(|k| !matches!(k.as_str(), "id" | "version"))
-            .filter(|k| k.as_str() == "versionInfo" || !crate::rules::STATUS_FIELDS.contains(&k.as_str()))
-            .collect();
-        if let Some(first) = others.first() {
-            return refuse(
-                plan,
-                format!(
-                    "`version` next to `{first}`: Marathon reads a body with `version` as a rollback and refuses it with \
-                     anything else (\"The 'version' field may only be combined with the 'id' field.\"); remove `version`"
-                ),
-            );
-        }
-        if current.is_none() {
-            return refuse(plan, format!("a rollback, but {} is not running", body.id));
-        }
+    if let Some(why) = refused_body(body, merges, current.is_some()) {
+        return refuse(plan, why);
+    }
+    let sent = normalise::strip(body.app, ctx, merges);
+    let rollback = body.app.get("version").filter(|v| !v.is_null());
+    if let (true, Some(version), Some(_)) = (merges, rollback, current) {
         plan.status = Status::Rollback;
         plan.deployment = Deployment::Unknown;
         plan.notes.push(format!(
-            "rolls back to version {}: the whole stored definition of that version comes back, `instances` included",
-            body.app.get("version").map(Value::to_string).unwrap_or_default()
+            "rolls back to version {version}: the whole stored definition of that version comes back, `instances` included"
         ));
         return plan;
     }
+    // Marathon 1.4 resolves the dependencies of an app sent on its own
+    // against the app's id (AppDefinition.withCanonizedIds); 1.5+ and group
+    // bodies against its group.
+    let base = if body.group.is_none() && ctx.version < MarathonVersion::V1_5 {
+        body.id.as_str()
+    } else {
+        body.parent_id.as_str()
+    };
+    let listed = if lists_ports(body.app) {
+        PortIndex::WhenPorted
+    } else {
+        PortIndex::AsWritten
+    };
     let Some(current) = current else {
         if body.group.is_none() && body.method == Method::Patch {
             return refuse(
                 plan,
                 format!(
-                    "PATCH does not create apps: {} is not running (404); create it with POST or PUT",
+                    "PATCH does not create apps: {} is not running (Marathon answers 404, or 422 from 1.5 after reading the body as a whole app); create it with POST or PUT",
                     body.id
                 ),
             );
         }
-        let created = normalise::normalise(&sent, &body.parent_id, ctx);
+        let created = normalise::normalise(&sent, base, ctx, listed);
         plan.status = Status::Created;
         plan.deployment = Deployment::Start {
             instances: instances(&created),
@@ -388,19 +458,83 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
             ),
         );
     }
-    let old = normalise::normalise(current, "/", ctx);
+    // 1.9+ apps of a group that enforces its role default to the group's
+    // name as their role: read it off the running app.
+    let mut ctx = ctx.clone();
+    if ctx.version >= MarathonVersion::V1_9 && !sent.contains_key("role") {
+        let group = body.id.trim_start_matches('/').split('/').next().unwrap_or("");
+        if body.id.matches('/').count() > 1 && current.get("role").and_then(Value::as_str) == Some(group) {
+            ctx.mesos_role = group.to_string();
+        }
+    }
+    let ctx = &ctx;
+    let old = normalise::normalise(current, "/", ctx, PortIndex::AsWritten);
     let new = if merges {
         // Whole top-level members of the body replace the running app's.
-        let mut merged = normalise::strip(current);
-        normalise::translate_networking(&mut merged, ctx);
+        let mut merged = normalise::strip(current, ctx, false);
         let mut update = sent.clone();
-        normalise::translate_networking(&mut update, ctx);
-        // A body in the other networking API replaces it whole.
-        if update.contains_key("networks") {
-            merged.remove("portDefinitions");
+        // 1.4 refuses an IP address next to ports the merge keeps
+        // (AppDefinition.scala:96-98, AppUpdate.scala:132,146 at 1.4.13).
+        if ctx.version < MarathonVersion::V1_5
+            && update.contains_key("ipAddress")
+            && !update.contains_key("ports")
+            && !update.contains_key("portDefinitions")
+        {
+            let kept_ports = ["portDefinitions", "ports"]
+                .iter()
+                .any(|k| merged.get(*k).and_then(Value::as_array).is_some_and(|a| !a.is_empty()));
+            if kept_ports && merged.get("ipAddress").is_none() {
+                return refuse(
+                    plan,
+                    "Marathon 1.4 merges the body into the running app, which has host ports, and refuses an IP address next to them (\"IP address ... and ports ... are not allowed at the same time\"); add `\"ports\": []`".into(),
+                );
+            }
         }
-        for (key, value) in update {
-            merged.insert(key, value);
+        normalise::translate_networking(&mut merged, ctx);
+        normalise::translate_networking(&mut update, ctx);
+        if update.contains_key("networks") {
+            // A body in the other networking API replaces it whole.
+            merged.remove("portDefinitions");
+            // 1.5+ gives an update on a container network without a
+            // container an empty Mesos one, which replaces the running
+            // container (AppNormalization.forUpdates).
+            let host = update
+                .get("networks")
+                .and_then(Value::as_array)
+                .is_some_and(|n| n.iter().all(|n| n.get("mode").and_then(Value::as_str) == Some("host")));
+            if ctx.version >= MarathonVersion::V1_5 && !host && !update.contains_key("container") {
+                update.insert("container".into(), serde_json::json!({"type": "MESOS"}));
+                if merged.contains_key("container") {
+                    plan.notes.push("the body sets a container network but no `container`: Marathon gives it an empty Mesos container, which replaces the running one (its image included)".into());
+                }
+            }
+        }
+        // 1.5+ gives the body's own health checks their `portIndex` 0
+        // whatever the ports (AppNormalization.forDeprecatedUpdates).
+        if ctx.version >= MarathonVersion::V1_5 {
+            if let Some(Value::Array(checks)) = update.get_mut("healthChecks") {
+                for check in checks.iter_mut().filter_map(Value::as_object_mut) {
+                    let command = check.get("protocol").and_then(Value::as_str) == Some("COMMAND");
+                    if !command && !check.contains_key("port") && !check.contains_key("portIndex") {
+                        check.insert("portIndex".into(), Value::from(0));
+                    }
+                }
+            }
+        }
+        for (key, value) in &update {
+            merged.insert(key.clone(), value.clone());
+        }
+        let runs_something = ["cmd", "args"].iter().any(|k| merged.contains_key(*k))
+            || merged
+                .get("container")
+                .and_then(|c| c.get("docker"))
+                .and_then(|d| d.get("image"))
+                .is_some();
+        if !runs_something {
+            return refuse(
+                plan,
+                "after the merge the app has no `cmd`, no `args` and no image: Marathon refuses it (\"AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.\")".into(),
+            );
         }
         // Marathon's update reader takes these from the body only.
         if ctx.version >= MarathonVersion::V1_6
@@ -418,18 +552,25 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
                     .into(),
             );
         }
-        let mut id_only = Map::new();
-        id_only.insert("id".into(), Value::String(body.id.clone()));
-        let mut defaults = normalise::normalise(&id_only, "/", ctx);
-        adopt_assigned_ports(&mut defaults, &old);
-        let new = normalise::normalise(&merged, "/", ctx);
-        for (key, value) in &old {
-            if key == "id" || sent.contains_key(key) || defaults.get(key) == Some(value) {
-                continue;
+        // What Marathon puts in place of a member nobody set, for this app
+        // (a resident one has other defaults).
+        let defaults_for = |extra: Option<(&str, &Value)>| {
+            let mut seed = Map::new();
+            seed.insert("id".into(), Value::String(body.id.clone()));
+            if let Some((k, v)) = extra {
+                seed.insert(k.to_string(), v.clone());
             }
-            // Members a body in the other networking API brings with it.
-            if matches!(key.as_str(), "networks" | "portDefinitions" | "requirePorts") && sent.contains_key("container")
-            {
+            let mut defaults = normalise::normalise(&seed, "/", ctx, PortIndex::AsWritten);
+            adopt_assigned_ports(&mut defaults, &old);
+            defaults
+        };
+        let defaults = [
+            defaults_for(None),
+            defaults_for(current.get("container").map(|c| ("container", c))),
+        ];
+        let new = normalise::normalise(&merged, "/", ctx, PortIndex::WhenPorted);
+        for (key, value) in &old {
+            if key == "id" || update.contains_key(key) || defaults.iter().any(|d| d.get(key) == Some(value)) {
                 continue;
             }
             plan.kept.push(Kept {
@@ -439,7 +580,11 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
         }
         new
     } else {
-        normalise::normalise(&sent, &body.parent_id, ctx)
+        let mut new = normalise::normalise(&sent, base, ctx, listed);
+        if body.group.is_none() && ctx.version >= MarathonVersion::V1_6 && new.remove("executorResources").is_some() {
+            plan.notes.push("`executorResources` is lost: Marathon 1.6+ does not copy it when PUT ?partialUpdate=false replaces the app".into());
+        }
+        new
     };
     let (mut changes, deployment) = compare(&old, new, ctx.version);
     if !merges {

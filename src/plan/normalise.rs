@@ -30,8 +30,9 @@ pub const OUTPUT_ONLY: &[&str] = &["version", "versionInfo", "uris", "storeUrls"
 
 /// Drop what Marathon never reads back: nulls (1.4 writes unset members as
 /// `null`), output-only members and status fields. What is left is what the
-/// body says.
-pub fn strip(app: &Map<String, Value>) -> Map<String, Value> {
+/// body says. `merged`: the body is a partial update, whose `uris` Marathon
+/// 1.4 reads with `extract` always on (Formats.scala:1433 at 1.4.13).
+pub fn strip(app: &Map<String, Value>, ctx: &Context, merged: bool) -> Map<String, Value> {
     let mut out = Map::new();
     for (key, value) in app {
         if value.is_null()
@@ -49,7 +50,10 @@ pub fn strip(app: &Map<String, Value>) -> Map<String, Value> {
             let fetch = uris
                 .iter()
                 .filter_map(Value::as_str)
-                .map(|uri| json!({"uri": uri, "extract": is_archive(uri)}))
+                .map(|uri| {
+                    let extract = (merged && ctx.version < MarathonVersion::V1_5) || is_archive(uri, ctx.version);
+                    json!({"uri": uri, "extract": extract})
+                })
                 .collect();
             out.insert("fetch".into(), Value::Array(fetch));
         }
@@ -78,14 +82,32 @@ fn drop_nulls(value: &Value) -> Value {
     }
 }
 
-/// Whether Mesos extracts a fetched URI (FetchUri.scala): by its ending.
-fn is_archive(uri: &str) -> bool {
-    let path = uri.split(['?', '#']).next().unwrap_or(uri).to_ascii_lowercase();
+/// Whether Marathon marks a URI given in `uris` for extraction
+/// (FetchUri.scala): by its ending, case-sensitive; up to 1.5 the whole URI
+/// and fewer endings, from 1.6 the URI's path.
+fn is_archive(uri: &str, version: MarathonVersion) -> bool {
+    if version < MarathonVersion::V1_6 {
+        return [".tgz", ".tar.gz", ".tbz2", ".tar.bz2", ".txz", ".tar.xz", ".zip"]
+            .iter()
+            .any(|ending| uri.ends_with(ending));
+    }
+    let path = uri.split(['?', '#']).next().unwrap_or(uri);
     [
-        ".tgz", ".tar.gz", ".tbz2", ".tar.bz2", ".txz", ".tar.xz", ".zip", ".tar", ".gz",
+        ".tar", ".tar.gz", ".tar.bz2", ".tar.xz", ".gz", ".tgz", ".tbz2", ".txz", ".zip",
     ]
     .iter()
     .any(|ending| path.ends_with(ending))
+}
+
+/// Whether Marathon gives a health check with neither `port` nor
+/// `portIndex` the `portIndex` 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortIndex {
+    /// As the app says (an export shows what Marathon stored).
+    AsWritten,
+    /// When the app has ports: Marathon 1.4 always; 1.5+ for a merged update,
+    /// and for a whole app whose body lists its ports (AppNormalization).
+    WhenPorted,
 }
 
 fn container_mut(app: &mut Map<String, Value>) -> Option<&mut Map<String, Value>> {
@@ -213,9 +235,18 @@ fn set_default(map: &mut Map<String, Value>, key: &str, value: Value) {
 
 /// The app as Marathon stores it (see the module's notes). `parent_id` is
 /// the group relative ids are resolved against.
-pub fn normalise(app: &Map<String, Value>, parent_id: &str, ctx: &Context) -> Map<String, Value> {
-    let mut app = strip(app);
+pub fn normalise(
+    app: &Map<String, Value>,
+    parent_id: &str,
+    ctx: &Context,
+    port_index: PortIndex,
+) -> Map<String, Value> {
+    let mut app = strip(app, ctx, false);
     translate_networking(&mut app, ctx);
+    // A container network without a container gets an empty Mesos one.
+    if !host_networking(&app) && !app.contains_key("container") {
+        app.insert("container".into(), json!({"type": "MESOS"}));
+    }
     let v = ctx.version;
     if let Some(Value::String(id)) = app.get("id") {
         let id = canonical_id(id, parent_id);
@@ -264,6 +295,18 @@ pub fn normalise(app: &Map<String, Value>, parent_id: &str, ctx: &Context) -> Ma
         json!({"minimumHealthCapacity": 1, "maximumOverCapacity": 1})
     };
     set_default(&mut app, "upgradeStrategy", upgrade);
+    // Marathon 1.4 fills a missing member with 1 (1.5+ refuses it).
+    if let Some(Value::Object(u)) = app.get_mut("upgradeStrategy") {
+        set_default(u, "minimumHealthCapacity", json!(1));
+        set_default(u, "maximumOverCapacity", json!(1));
+    }
+    if v < MarathonVersion::V1_6 && resident(&app, false) {
+        set_default(
+            &mut app,
+            "residency",
+            json!({"relaunchEscalationTimeoutSeconds": 3600, "taskLostBehavior": "WAIT_FOREVER"}),
+        );
+    }
     let unreachable = if resident(&app, false) {
         json!("disabled")
     } else {
@@ -333,6 +376,34 @@ pub fn normalise(app: &Map<String, Value>, parent_id: &str, ctx: &Context) -> Ma
             set_default(d, "protocol", json!("tcp"));
         }
     }
+    if let Some(Value::Array(volumes)) = container_mut(&mut app).and_then(|c| c.get_mut("volumes")) {
+        for volume in volumes.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(Value::Object(persistent)) = volume.get_mut("persistent") {
+                // From 1.7 a volume with a profile is a mount volume.
+                let mount = v >= MarathonVersion::V1_7 && persistent.contains_key("profileName");
+                set_default(persistent, "type", json!(if mount { "mount" } else { "root" }));
+                set_default(persistent, "constraints", json!([]));
+            }
+            if let Some(Value::Object(external)) = volume.get_mut("external") {
+                if external
+                    .get("options")
+                    .and_then(Value::as_object)
+                    .is_some_and(Map::is_empty)
+                {
+                    external.remove("options");
+                }
+            }
+        }
+    }
+    let ported = match app.get("portDefinitions") {
+        Some(Value::Array(definitions)) => !definitions.is_empty(),
+        _ => app
+            .get("container")
+            .and_then(|c| c.get("portMappings"))
+            .and_then(Value::as_array)
+            .is_some_and(|m| !m.is_empty()),
+    };
+    let add_port_index = ported && (port_index == PortIndex::WhenPorted || v < MarathonVersion::V1_5);
     if let Some(container) = container_mut(&mut app) {
         set_default(container, "type", json!("DOCKER"));
         set_default(container, "volumes", json!([]));
@@ -365,7 +436,7 @@ pub fn normalise(app: &Map<String, Value>, parent_id: &str, ctx: &Context) -> Ma
             if v >= MarathonVersion::V1_6 {
                 set_default(c, "ipProtocol", json!("IPv4"));
             }
-            if protocol != "COMMAND" && !c.contains_key("port") {
+            if add_port_index && protocol != "COMMAND" && !c.contains_key("port") {
                 set_default(c, "portIndex", json!(0));
             }
         }
@@ -450,7 +521,10 @@ fn canonical_values(value: &mut Value, path: &str) {
             for (i, item) in items.iter_mut().enumerate() {
                 canonical_values(item, &format!("{path}/{i}"));
             }
-            if SETS.contains(&path) {
+            if SETS.contains(&path)
+                || path.ends_with("/httpStatusCodesForReady")
+                || path.ends_with("/persistent/constraints")
+            {
                 items.sort_by_cached_key(|v| v.to_string());
                 items.dedup();
             }
@@ -473,7 +547,7 @@ mod tests {
     }
 
     fn norm(value: Value, version: MarathonVersion) -> Map<String, Value> {
-        normalise(value.as_object().unwrap(), "/", &ctx(version))
+        normalise(value.as_object().unwrap(), "/", &ctx(version), PortIndex::WhenPorted)
     }
 
     #[test]

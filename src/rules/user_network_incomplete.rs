@@ -27,6 +27,10 @@ impl Rule for UserNetworkIncomplete {
         }
         if let Some(Value::Array(networks)) = app.app.get("networks") {
             for (i, network) in networks.iter().enumerate() {
+                // A network that is not an object is the schema's finding.
+                if !network.is_object() {
+                    continue;
+                }
                 let mode = network.get("mode").and_then(Value::as_str).unwrap_or("container");
                 let named = network
                     .get("name")
@@ -83,7 +87,8 @@ fn check_legacy_user_network(id: &str, app: &AppContext<'_>, out: &mut Vec<Diagn
     // running app's ports, and AppDefinition's `require` refuses them
     // (AppDefinition.scala:96-98, AppUpdate.scala:132,146).
     // PATCH never creates, and a running app already on its own IP address
-    // has no ports to keep; moving one there is what `plan` shows.
+    // has no ports to keep; moving one there with PATCH is refused, which
+    // `marathon-lint plan` shows against the running app.
     let method = app.options.method;
     if ports.is_none() && (!app.body || method.is_some_and(|m| m != crate::deploy_method::Method::Put)) {
         return;

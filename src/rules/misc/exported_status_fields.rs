@@ -56,6 +56,19 @@ impl Rule for ExportedStatusFields {
         if version {
             removed.push("version");
         }
+        // A 1.4 export lists its fetched URIs twice, in `fetch` and in
+        // `uris`, and a PUT refuses the two together: the copy goes too.
+        let fetched: Option<Vec<&Value>> = members
+            .get("fetch")
+            .and_then(Value::as_array)
+            .map(|fetch| fetch.iter().filter_map(|f| f.get("uri")).collect());
+        let copied: Option<Vec<&Value>> = members
+            .get("uris")
+            .and_then(Value::as_array)
+            .map(|u| u.iter().collect());
+        if fetched.is_some() && fetched == copied {
+            removed.push("uris");
+        }
         let mut d = Diagnostic::at(
             self.id(),
             pointer_join(app.pointer, first),

@@ -32,21 +32,30 @@ impl Rule for VersionWithOtherFields {
         let Value::Object(members) = &**app.app else {
             return;
         };
-        if !members.contains_key("version") {
+        // `null` is no value to Marathon's readers.
+        if members.get("version").is_none_or(Value::is_null) {
             return;
         }
         // Marathon's update readers see only the fields they declare: the
-        // status members of an export are not among them, `versionInfo` is.
+        // status members of an export are not among them, `versionInfo` is
+        // from 1.5.
+        let v1_5 = app.options.marathon_version >= crate::marathon_target::MarathonVersion::V1_5;
         let others: Vec<&str> = members
-            .keys()
-            .map(String::as_str)
-            .filter(|k| !matches!(*k, "id" | "version"))
-            .filter(|k| *k == "versionInfo" || !STATUS_FIELDS.contains(k))
+            .iter()
+            .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "id" | "version"))
+            .map(|(k, _)| k.as_str())
+            .filter(|k| (*k == "versionInfo" && v1_5) || !STATUS_FIELDS.contains(k))
             .collect();
         let Some(first) = others.first() else {
             return;
         };
         let when = match app.options.method {
+            // From 1.5.13, a PUT that creates the app reads a whole app and
+            // ignores `version`; an update is refused.
+            Some(Method::Put) if v1_5 => format!(
+                "Marathon refuses this {} body when the app exists",
+                Method::Put.request()
+            ),
             Some(method) => format!("Marathon refuses this {} body", method.request()),
             None => affected(&[Method::Put, Method::Patch]),
         };
