@@ -340,6 +340,19 @@ fn print(text: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether human output to standard output is coloured: `--color`, then
+/// NO_COLOR, a terminal, and CLICOLOR_FORCE.
+pub fn color_enabled(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && (std::io::stdout().is_terminal() || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"))
+        }
+    }
+}
+
 /// Why the command line's settings could not be read.
 pub enum FlagError {
     /// A bad value: the message.
@@ -552,15 +565,7 @@ fn destination(args: &Args) -> Result<Destination, String> {
             to_stderr: true,
         });
     }
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && (std::io::stdout().is_terminal() || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"))
-        }
-    };
-    let color = color && args.output.is_none();
+    let color = color_enabled(args.color) && args.output.is_none();
     let width = if std::io::stdout().is_terminal() && args.output.is_none() {
         None
     } else {

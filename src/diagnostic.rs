@@ -154,10 +154,22 @@ impl FileReport {
         message: String,
         help: &str,
     ) -> FileReport {
+        FileReport::error("config-error", name, text, span, message, help)
+    }
+
+    /// One error about a file, located where `span` says.
+    pub fn error(
+        rule: &str,
+        name: &str,
+        text: String,
+        span: Option<Range<usize>>,
+        message: String,
+        help: &str,
+    ) -> FileReport {
         let mut d = match span {
-            Some(span) => Diagnostic::at_span("config-error", span, message),
+            Some(span) => Diagnostic::at_span(rule, span, message),
             None => {
-                let mut d = Diagnostic::at("config-error", "", message);
+                let mut d = Diagnostic::at(rule, "", message);
                 d.pointer = None;
                 d
             }

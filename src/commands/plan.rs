@@ -17,7 +17,7 @@ use crate::cli::Color;
 use crate::cluster::exports::Export;
 use crate::config::{self, SettingsPatch};
 use crate::deploy_method::Method;
-use crate::diagnostic::{Diagnostic, FileReport};
+use crate::diagnostic::FileReport;
 use crate::discover::{self, Found, Input};
 use crate::marathon_target::MarathonVersion;
 use crate::model::{self, Kind};
@@ -85,20 +85,7 @@ pub struct PlanArgs {
 
 /// A problem with an input: reported, and no plan.
 fn problem(file: &str, text: &str, span: Option<std::ops::Range<usize>>, message: String, help: &str) -> FileReport {
-    let mut d = match span {
-        Some(span) => Diagnostic::at_span("plan-input", span, message),
-        None => {
-            let mut d = Diagnostic::at("plan-input", "", message);
-            d.pointer = None;
-            d
-        }
-    };
-    d.severity = crate::diagnostic::Severity::Error;
-    d = d.help(help.to_string());
-    FileReport {
-        file: SourceFile::new(file.to_string(), text.to_string()),
-        diagnostics: vec![d],
-    }
+    FileReport::error("plan-input", file, text.to_string(), span, message, help)
 }
 
 /// A JSON pointer's span in a parsed text.
@@ -331,18 +318,6 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
     Ok(plan)
 }
 
-fn color_enabled(choice: Color) -> bool {
-    use std::io::IsTerminal;
-    match choice {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && (std::io::stdout().is_terminal() || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"))
-        }
-    }
-}
-
 /// Print located problems to standard error; exit status 2.
 fn report_problems(reports: &[FileReport], color: bool) -> ExitCode {
     let renderer = HumanRenderer::new(color, Some(100));
@@ -356,7 +331,7 @@ fn report_problems(reports: &[FileReport], color: bool) -> ExitCode {
 }
 
 pub fn run(args: &PlanArgs) -> Result<ExitCode, String> {
-    let color = color_enabled(args.color);
+    let color = crate::cli::color_enabled(args.color);
     let vars = match args
         .vars
         .iter()
