@@ -49,6 +49,36 @@ impl Rule for InvalidFetch {
             );
         }
 
+        // Marathon 1.4's update reader (PUT, PATCH) refuses the two even when
+        // one is empty (Formats.scala:1419-1421 at 1.4.13; the full reader,
+        // POST's, only when both list URIs): a saved 1.4 export has both.
+        let present = |key: &str| app.app.get(key).is_some_and(|v| !v.is_null());
+        let merged = app.options.method.is_none_or(|m| m.merges());
+        if legacy && app.body && merged && present("uris") && present("fetch") && (uris.is_none() || fetch.is_none()) {
+            let when = match app.options.method {
+                Some(method) => format!("Marathon 1.4 refuses this {} body", method.request()),
+                None => crate::deploy_method::affected(&[
+                    crate::deploy_method::Method::Put,
+                    crate::deploy_method::Method::Patch,
+                ]),
+            };
+            out.push(
+                Diagnostic::at(
+                    self.id(),
+                    app.field("/uris"),
+                    format!(
+                        "`uris` and `fetch` are both here, one of them empty: Marathon 1.4 reads an update body's \
+                         `uris` and `fetch` as one list and refuses the two together (\"You cannot specify both uris \
+                         and fetch fields\"); {when}"
+                    ),
+                )
+                .target(Target::Key)
+                .label("`uris` next to `fetch`")
+                .related(app.field("/fetch"), Target::Key, "`fetch` is here too")
+                .help("keep one of the two: `fetch` (a saved 1.4 export lists its URIs in both)"),
+            );
+        }
+
         let mut check = |pointer: String, text: &str| {
             let Some(error) = uri_error(text) else {
                 return;
