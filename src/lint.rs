@@ -140,11 +140,11 @@ impl Linter {
         if self.options.templates && !self.options.vars.is_empty() {
             if let Some(rendered) = crate::template::render(&file.text, &self.options.vars) {
                 let inner = SourceFile::new(file.name.clone(), rendered.text.clone());
-                let linted = self.lint_text(inner, extra);
+                let linted = self.lint_text(inner, extra, &rendered.values());
                 return rendered.map_back(linted, file);
             }
         }
-        self.lint_text(file, extra)
+        self.lint_text(file, extra, &[])
     }
 
     /// A variable that no `--vars` file sets, where a template placeholder
@@ -171,18 +171,27 @@ impl Linter {
         d
     }
 
-    fn lint_text(&self, file: Arc<SourceFile>, extra: Vec<Diagnostic>) -> Linted {
+    /// `values`: where values rendered from variables are (not template).
+    fn lint_text(&self, file: Arc<SourceFile>, extra: Vec<Diagnostic>, values: &[std::ops::Range<usize>]) -> Linted {
         let text = file.text.as_str();
         let scan = if self.options.templates {
-            crate::template::scan(text)
+            crate::template::scan_around(text, values)
         } else {
             crate::template::Scan::default()
         };
         let rendering = !self.options.vars.is_empty();
         if let Some((range, why)) = &scan.not_lintable {
             let looks = model::text_looks_like_marathon(text);
-            if rendering && text[range.clone()].starts_with('$') {
-                let mut diagnostics = vec![self.unset_variable(text, range.clone())];
+            // With variables given, a placeholder no file sets is the
+            // problem, wherever it stands.
+            let unset: Vec<Diagnostic> = scan
+                .variables
+                .iter()
+                .filter(|v| range.start <= v.start && v.end <= range.end)
+                .map(|v| self.unset_variable(text, v.clone()))
+                .collect();
+            if rendering && !unset.is_empty() {
+                let mut diagnostics = unset;
                 diagnostics.extend(extra);
                 return self.finish(file.clone(), diagnostics, None, looks, Vec::new(), Vec::new());
             }
@@ -362,7 +371,8 @@ pub fn finish_run(linted: Vec<Linted>) -> Vec<FileReport> {
         .zip(found)
         .map(|(mut l, found)| {
             if !found.is_empty() {
-                let parsed = parse::parse(&l.report.file.text).ok();
+                let text = crate::template::locatable(&l.report.file.text);
+                let parsed = parse::parse(&text).ok();
                 for mut d in found {
                     let pointer = d.pointer.as_deref().unwrap_or("");
                     d.span = parsed.as_ref().and_then(|(p, _)| p.span_of(pointer, d.target));

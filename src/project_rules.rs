@@ -271,7 +271,7 @@ impl ProjectRules {
 
 /// The 1-based line of the value at `pointer` (1 when it is not there).
 fn line_of(file: &SourceFile, pointer: &str) -> usize {
-    crate::parse::parse(&file.text)
+    crate::parse::parse(&crate::template::locatable(&file.text))
         .ok()
         .and_then(|(parsed, _)| parsed.span_of(pointer, Target::Value))
         .map_or(1, |span| file.line_col(span.start).line)

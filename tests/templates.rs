@@ -238,3 +238,181 @@ fn fixes_edit_the_template_around_its_placeholders() {
     assert_eq!(again.json()["diagnostics"], serde_json::json!([]), "{}", again.stdout);
     assert!(Path::new(&dir.path().join("web.json.tpl")).exists());
 }
+
+#[test]
+fn shell_operators_defaults_and_empty_values() {
+    let dir = setup(&[
+        (
+            "app.json.tpl",
+            r#"{"id": "/a", "cmd": "xx", "instances": ${N:-5}, "cpus": ${C:?cpus are required}, "mem": 1${M:+28}, "disk": ${D-0}}"#,
+        ),
+        ("v.env", "N=\nC=0.5\nM=set\n"),
+    ]);
+    // N is empty, so `:-` takes the default; `:?` renders a set C; `:+`
+    // gives the alternative for a set M (128), nothing for an unset one
+    // (1); D is unset, so `-` takes 0.
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--vars", "v.env", "app.json.tpl"],
+        None,
+    );
+    assert_eq!(run.json()["diagnostics"], serde_json::json!([]), "{}", run.stdout);
+    std::fs::write(dir.path().join("w.env"), "N=2\n").unwrap();
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--vars", "w.env", "app.json.tpl"],
+        None,
+    );
+    let unset: Vec<String> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().split(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        unset,
+        vec!["`${C"],
+        "only `:?` of an unset variable is unset: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn what_a_value_holds_is_not_template_text() {
+    let dir = setup(&[
+        (
+            "app.json.tpl",
+            r#"{"id": "/a", "cmd": "xx", "instances": -1, "env": {"OPTS": "${OPTS}", "P": "${P}"}}"#,
+        ),
+        ("v.env", "OPTS='-Dhome=${HOME_DIR}'\nP='{{#list}}'\n"),
+    ]);
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--vars", "v.env", "app.json.tpl"],
+        None,
+    );
+    let rules: Vec<&str> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|r| {
+            if r == "schema-violation" {
+                "schema-violation"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(rules, vec!["schema-violation"], "{}", run.stdout);
+}
+
+#[test]
+fn an_unset_variable_in_a_key_is_an_error() {
+    let dir = setup(&[
+        (
+            "app.json.tpl",
+            r#"{"id": "/a", "cmd": "xx", "labels": {"${KEY}": "v"}}"#,
+        ),
+        ("v.env", "OTHER=1\n"),
+    ]);
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--vars", "v.env", "app.json.tpl"],
+        None,
+    );
+    assert_eq!(run.code, 1);
+    let d = &run.json()["diagnostics"][0];
+    assert_eq!(
+        (d["rule"].as_str(), d["column"].as_u64()),
+        (Some("template-variable-unset"), Some(39))
+    );
+}
+
+#[test]
+fn a_value_that_breaks_the_json_after_it_is_blamed() {
+    let dir = setup(&[
+        ("app.json.tpl", r#"{"id": "/a", "instances": ${N}, "cmd": "xx"}"#),
+        ("v.env", "N=3,\n"),
+    ]);
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--vars", "v.env", "app.json.tpl"],
+        None,
+    );
+    let d = &run.json()["diagnostics"][0];
+    assert_eq!(d["column"], 27, "{d}");
+    assert!(d["help"].as_str().unwrap().contains("N=3,, from v.env"), "{d}");
+}
+
+#[test]
+fn a_fix_next_to_a_placeholder_that_renders_empty_keeps_it() {
+    let dir = setup(&[
+        ("a.json.tpl", r#"{"id":"/a","cmd":"xx","a":1,${EMPTY}"a":2}"#),
+        ("e.env", "EMPTY=\n"),
+    ]);
+    run_in(dir.path(), &["--vars", "e.env", "--fix", "a.json.tpl"], None);
+    let fixed = std::fs::read_to_string(dir.path().join("a.json.tpl")).unwrap();
+    assert_eq!(fixed, r#"{"id":"/a","cmd":"xx",${EMPTY}"a":2}"#);
+}
+
+#[test]
+fn a_bad_dotenv_line_is_located_by_characters_and_by_line() {
+    let dir = setup(&[
+        ("app.json", r#"{"id": "/a", "cmd": "xx"}"#),
+        ("emoji.env", "A=\u{1F600} x\n"),
+        ("repeat.env", "\u{feff}A=NOEQ_x\nNOEQ\n"),
+    ]);
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--vars", "emoji.env", "app.json"],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        (
+            run.json()["diagnostics"][0]["line"].as_u64(),
+            run.json()["diagnostics"][0]["column"].as_u64()
+        ),
+        (Some(1), Some(5))
+    );
+    let human = run_in(dir.path(), &["--vars", "emoji.env", "app.json"], None);
+    assert!(!human.stderr.contains("internal error"), "{}", human.stderr);
+    let run = run_in(
+        dir.path(),
+        &["--format", "json", "--vars", "repeat.env", "app.json"],
+        None,
+    );
+    assert_eq!(run.json()["diagnostics"][0]["line"], 2, "{}", run.stdout);
+}
+
+#[test]
+fn plan_locates_problems_of_a_rendered_template_in_the_template() {
+    let dir = setup(&[
+        ("current.json", r#"{"apps": []}"#),
+        (
+            "app.json",
+            "{\"id\":\"/a\",\"instances\":${N},\"cmd\":\"xx\u{1F600}\",}",
+        ),
+        ("n.env", "N=3000\n"),
+    ]);
+    let run = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--color",
+            "never",
+            "--current",
+            "current.json",
+            "--vars",
+            "n.env",
+            "app.json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("app.json:1:40"), "{}", run.stderr);
+    assert!(!run.stderr.contains("internal error"), "{}", run.stderr);
+}

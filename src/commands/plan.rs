@@ -88,10 +88,15 @@ fn problem(file: &str, text: &str, span: Option<std::ops::Range<usize>>, message
     FileReport::error("plan-input", file, text.to_string(), span, message, help)
 }
 
-/// A JSON pointer's span in a parsed text.
-fn span_of(text: &str, pointer: &str) -> Option<std::ops::Range<usize>> {
-    let (parsed, _) = crate::parse::parse(text).ok()?;
-    parsed.span_of(pointer, crate::diagnostic::Target::Key)
+impl Loaded {
+    /// Where a JSON pointer's value is in the file as written (its template,
+    /// when rendered).
+    fn span_of(&self, pointer: &str) -> Option<std::ops::Range<usize>> {
+        let source = self.rendered.as_ref().map_or(self.text.as_str(), |r| r.text.as_str());
+        let (parsed, _) = crate::parse::parse(source).ok()?;
+        let span = parsed.span_of(pointer, crate::diagnostic::Target::Key)?;
+        Some(self.rendered.as_ref().map_or(span.clone(), |r| r.span(&span)))
+    }
 }
 
 fn read_current(path: &Path) -> Result<(Running, usize), FileReport> {
@@ -121,6 +126,8 @@ fn read_current(path: &Path) -> Result<(Running, usize), FileReport> {
 struct Loaded {
     name: String,
     text: String,
+    /// The text rendered with `--vars`, when it was.
+    rendered: Option<crate::template::Rendered>,
     value: Value,
     context: Context,
     method: Method,
@@ -158,15 +165,17 @@ fn load(
     let rendered = if options.vars.is_empty() {
         None
     } else {
-        crate::template::render(&text, &options.vars).map(|r| r.text)
+        crate::template::render(&text, &options.vars)
     };
-    let source = rendered.as_deref().unwrap_or(&text);
-    let scan = crate::template::scan(source);
+    // Spans found in the rendered text, located in the template.
+    let in_template = |span: std::ops::Range<usize>| rendered.as_ref().map_or(span.clone(), |r| r.span(&span));
+    let source = rendered.as_ref().map_or(text.as_str(), |r| r.text.as_str());
+    let scan = crate::template::scan_around(source, &rendered.as_ref().map(|r| r.values()).unwrap_or_default());
     if let Some(range) = scan.not_lintable.map(|(r, _)| r).or(scan.variables.first().cloned()) {
         return Err(problem(
             &name,
             &text,
-            Some(range),
+            Some(in_template(range)),
             format!("{name} is a template: `plan` needs the definition Marathon will receive"),
             "give the variables (--vars FILE) or plan the rendered file",
         ));
@@ -174,10 +183,12 @@ fn load(
     let value = match crate::parse::parse(source) {
         Ok((parsed, _)) => parsed.value.clone(),
         Err(mut syntax) => {
+            let mut d = syntax.remove(0);
+            d.span = d.span.map(in_template);
             return Err(FileReport {
                 file: SourceFile::new(name, text),
-                diagnostics: vec![syntax.remove(0)],
-            })
+                diagnostics: vec![d],
+            });
         }
     };
     if !explicit && !model::looks_like_marathon(&value) {
@@ -194,6 +205,7 @@ fn load(
         method_set: options.method.is_some(),
         name,
         text,
+        rendered,
         value,
     }))
 }
@@ -222,7 +234,7 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
             problems.push(problem(
                 &file.name,
                 &file.text,
-                span_of(&file.text, ""),
+                file.span_of(""),
                 why.to_string(),
                 "plan it with the method it is sent with (--method, or `method` in marathon-lint.toml)",
             ));
@@ -247,7 +259,7 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
                 problems.push(problem(
                     &file.name,
                     &file.text,
-                    span_of(&file.text, &definition.pointer),
+                    file.span_of(&definition.pointer),
                     "this is not an app: an app is a JSON object".to_string(),
                     "send an app, a list of apps or a group",
                 ));
@@ -270,7 +282,7 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
                 problems.push(problem(
                     &file.name,
                     &file.text,
-                    span_of(&file.text, &definition.pointer),
+                    file.span_of(&definition.pointer),
                     "this app has no `id`: `plan` cannot tell which running app it is".to_string(),
                     "add the app's `id` (the one in the URL it is sent to)",
                 ));
@@ -420,6 +432,7 @@ pub fn plan_texts(
         .map(|(name, text)| Loaded {
             name: name.to_string(),
             text: text.to_string(),
+            rendered: None,
             value: serde_json::from_str(text).unwrap_or(Value::Null),
             context: Context {
                 version,

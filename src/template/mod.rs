@@ -73,13 +73,19 @@ fn pointer(stack: &[Frame]) -> String {
     out
 }
 
+/// The longest placeholder read: a longer one is left to the syntax check,
+/// so that a line of thousands of `${` costs a bounded look at each.
+pub(crate) const MAX_PLACEHOLDER: usize = 512;
+
 /// The placeholder starting at `at` (its length), if one does: closed on
-/// its own line (an unclosed one is left to the syntax check).
+/// its own line, within `MAX_PLACEHOLDER` bytes (an unclosed one is left to
+/// the syntax check).
 fn placeholder_len(at: &str) -> Option<usize> {
     for (open, close) in [("${", "}"), ("{{", "}}"), ("{%", "%}"), ("<%", "%>")] {
         if let Some(rest) = at.strip_prefix(open) {
-            let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
-            return line.find(close).map(|i| open.len() + i + close.len());
+            let window = &rest.as_bytes()[..rest.len().min(MAX_PLACEHOLDER)];
+            let line = &window[..memchr::memchr(b'\n', window).unwrap_or(window.len())];
+            return memchr::memmem::find(line, close.as_bytes()).map(|i| open.len() + i + close.len());
         }
     }
     let rest = at.strip_prefix('$')?;
@@ -121,8 +127,55 @@ fn is_shell(stack: &[Frame]) -> bool {
     ) || matches!(stack.iter().rev().nth(1), Some(Frame::Object { key: Some(k), .. }) if k == "args")
 }
 
+/// The `${...}` placeholders in `text[start..end]` (a string's content).
+fn variables_in(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = start;
+    while let Some(offset) = memchr::memmem::find(&bytes[at..end], b"${") {
+        let from = at + offset;
+        match placeholder_len(&text[from..]).filter(|len| from + len <= end) {
+            Some(len) => {
+                found.push(from..from + len);
+                at = from + len;
+            }
+            None => at = from + 2,
+        }
+    }
+    found
+}
+
+/// The text to locate JSON pointers in: a template's value placeholders
+/// read as same-length values, so its structure parses and spans still
+/// point into it.
+pub fn locatable(text: &str) -> std::borrow::Cow<'_, str> {
+    match scan(text).text {
+        Some(replaced) => std::borrow::Cow::Owned(replaced),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// Scan `text` for placeholders. Cheap when there are none: one search.
 pub fn scan(text: &str) -> Scan {
+    scan_around(text, &[])
+}
+
+/// Scan `text`, reading the byte ranges `values` (values rendered from
+/// variables) as plain text: what a variable's value holds is not a
+/// placeholder of the template.
+pub fn scan_around(original: &str, values: &[Range<usize>]) -> Scan {
+    let masked;
+    let text = if values.is_empty() {
+        original
+    } else {
+        let mut bytes = original.as_bytes().to_vec();
+        for range in values {
+            bytes[range.clone()].fill(b'x');
+        }
+        // Only ASCII was written over whole values: still UTF-8.
+        masked = String::from_utf8(bytes).unwrap_or_default();
+        masked.as_str()
+    };
     let bytes = text.as_bytes();
     if memchr::memchr(b'$', bytes).is_none() && !text.contains("{{") && !text.contains("{%") && !text.contains("<%") {
         return Scan::default();
@@ -156,6 +209,7 @@ pub fn scan(text: &str) -> Scan {
                         expect_value: false,
                     }) => {
                         if has {
+                            scan.variables.extend(variables_in(text, start, j.min(bytes.len())));
                             scan.not_lintable =
                                 not_lintable(i..(j + 1).min(bytes.len()), "a template placeholder stands in a key");
                             return scan;
@@ -166,18 +220,7 @@ pub fn scan(text: &str) -> Scan {
                         let shell = is_shell(&stack) && !content.contains("{{");
                         if has && !shell {
                             scan.opaque.push(pointer(&stack));
-                            let end = j.min(bytes.len());
-                            let mut at = start;
-                            while let Some(found) = memchr::memmem::find(&bytes[at..end], b"${") {
-                                let from = at + found;
-                                match placeholder_len(&text[from..]).filter(|len| from + len <= end) {
-                                    Some(len) => {
-                                        scan.variables.push(from..from + len);
-                                        at = from + len;
-                                    }
-                                    None => at = from + 2,
-                                }
-                            }
+                            scan.variables.extend(variables_in(text, start, j.min(bytes.len())));
                         }
                         if has && content.contains("{{") {
                             let at = content.find("{{").unwrap_or(0);
@@ -260,7 +303,7 @@ pub fn scan(text: &str) -> Scan {
         }
     }
     if !replaced.is_empty() {
-        let mut out = text.to_string();
+        let mut out = original.to_string();
         for (range, with) in replaced {
             let padded = format!("{with}{}", " ".repeat(range.len() - with.len()));
             out.replace_range(range, &padded);

@@ -2,12 +2,15 @@
 //! map from the rendered text back to the template, so that findings point
 //! at the placeholder a value came from.
 //!
-//! Substituted: `${NAME}`, `${NAME:-default}` and `${NAME-default}`
-//! anywhere (inside a string the value is JSON-escaped, where a value
-//! stands it is inserted as written), and `$NAME` outside strings: the
-//! forms `crate::template` recognises. A variable no file sets is left as it
-//! is, for the scan to judge: in a shell command it is the shell's, elsewhere
-//! it is an error. `{{ ... }}` is not rendered: it stays opaque.
+//! Substituted: `${NAME}` anywhere, with the shell's operators (`:-` and
+//! `-` a default, `:=` and `=` likewise, `:+` and `+` an alternative, `:?`
+//! and `?` an error when unset; with a colon, an empty value counts as
+//! unset), and `$NAME` outside strings: the forms `crate::template`
+//! recognises. Inside a string the value is JSON-escaped; where a value
+//! stands it is inserted as written. A variable no file sets (or an `:?`
+//! whose variable is empty) is left as it is, for the scan to judge: in a
+//! shell command it is the shell's, elsewhere it is an error. `{{ ... }}` is
+//! not rendered: it stays opaque.
 
 use std::ops::Range;
 
@@ -24,6 +27,8 @@ struct Substitution {
     rendered: Range<usize>,
     /// `NAME=value, from prod.env` (or `the default`), for messages.
     origin: String,
+    /// Whether it stands inside a JSON string (else where a value stands).
+    in_string: bool,
 }
 
 /// The rendered text and the way back.
@@ -33,9 +38,17 @@ pub struct Rendered {
     map: Vec<Substitution>,
 }
 
-/// The variable a placeholder at the start of `at` names: its length, name
-/// and default, if it is one.
-fn variable(at: &str, in_string: bool) -> Option<(usize, &str, Option<&str>)> {
+/// A placeholder's parts: its length, the variable, and the shell operator
+/// with its word (`:-`, `default`).
+struct Placeholder<'t> {
+    len: usize,
+    name: &'t str,
+    operator: &'t str,
+    word: &'t str,
+}
+
+/// The variable a placeholder at the start of `at` names, if one does.
+fn placeholder(at: &str, in_string: bool) -> Option<Placeholder<'_>> {
     let name_len = |s: &str| {
         let len = s
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -44,22 +57,59 @@ fn variable(at: &str, in_string: bool) -> Option<(usize, &str, Option<&str>)> {
     };
     let rest = at.strip_prefix('$')?;
     if let Some(inner) = rest.strip_prefix('{') {
-        let line = &inner[..inner.find('\n').unwrap_or(inner.len())];
-        let close = line.find('}')?;
-        let body = &line[..close];
+        // Bounded, so a line of many `${` is read in linear time.
+        let window = &inner.as_bytes()[..inner.len().min(super::MAX_PLACEHOLDER)];
+        let line = &window[..memchr::memchr(b'\n', window).unwrap_or(window.len())];
+        let close = memchr::memchr(b'}', line)?;
+        let body = &inner[..close];
         let len = name_len(body)?;
         let (name, tail) = body.split_at(len);
-        let default = match tail {
-            "" => None,
-            _ => Some(tail.strip_prefix(":-").or_else(|| tail.strip_prefix('-'))?),
-        };
-        return Some((close + 3, name, default));
+        let operator = [":-", ":=", ":+", ":?", "-", "=", "+", "?"]
+            .into_iter()
+            .find(|op| tail.starts_with(op))
+            .unwrap_or("");
+        if operator.is_empty() && !tail.is_empty() {
+            return None;
+        }
+        return Some(Placeholder {
+            len: close + 3,
+            name,
+            operator,
+            word: &tail[operator.len()..],
+        });
     }
     if in_string {
         return None;
     }
     let len = name_len(rest)?;
-    Some((1 + len, &rest[..len], None))
+    Some(Placeholder {
+        len: 1 + len,
+        name: &rest[..len],
+        operator: "",
+        word: "",
+    })
+}
+
+/// What a placeholder renders as, and where that comes from; `None` leaves
+/// it for the scan (unset).
+fn value_of<'a>(p: &Placeholder<'a>, vars: &'a Vars) -> Option<(String, String)> {
+    let set = vars.get(p.name);
+    // With a colon, an empty value is unset too.
+    let usable = set.filter(|(value, _)| !(p.operator.starts_with(':') && value.is_empty()));
+    match p.operator.trim_start_matches(':') {
+        "" | "?" => usable.map(|(value, file)| (value.to_string(), file.to_string())),
+        "-" | "=" => Some(match usable {
+            Some((value, file)) => (value.to_string(), file.to_string()),
+            None => (p.word.to_string(), "the default".to_string()),
+        }),
+        _ => Some(match usable {
+            Some((_, file)) => (
+                p.word.to_string(),
+                format!("the alternative, as {} is set in {file}", p.name),
+            ),
+            None => (String::new(), "the alternative, unset".to_string()),
+        }),
+    }
 }
 
 /// Render `text` with `vars`; `None` when nothing was substituted.
@@ -79,32 +129,29 @@ pub fn render(text: &str, vars: &Vars) -> Option<Rendered> {
                 i += 1;
             }
             b'$' => {
-                let Some((len, name, default)) = variable(&text[i..], in_string) else {
+                let Some(p) = placeholder(&text[i..], in_string) else {
                     i += 1;
                     continue;
                 };
-                let (value, from) = match (vars.get(name), default) {
-                    (Some((value, file)), _) => (value, file),
-                    (None, Some(value)) => (value, "the default"),
-                    (None, None) => {
-                        i += len;
-                        continue;
-                    }
+                let Some((value, from)) = value_of(&p, vars) else {
+                    i += p.len;
+                    continue;
                 };
                 out.push_str(&text[copied..i]);
                 let start = out.len();
                 if in_string {
-                    let quoted = serde_json::to_string(value).unwrap_or_default();
+                    let quoted = serde_json::to_string(&value).unwrap_or_default();
                     out.push_str(&quoted[1..quoted.len().saturating_sub(1).max(1)]);
                 } else {
-                    out.push_str(value);
+                    out.push_str(&value);
                 }
                 map.push(Substitution {
-                    template: i..i + len,
+                    template: i..i + p.len,
                     rendered: start..out.len(),
-                    origin: format!("{name}={value}, from {from}"),
+                    origin: format!("{}={value}, from {from}", p.name),
+                    in_string,
                 });
-                i += len;
+                i += p.len;
                 copied = i;
             }
             _ => i += 1,
@@ -118,23 +165,32 @@ pub fn render(text: &str, vars: &Vars) -> Option<Rendered> {
 }
 
 impl Rendered {
-    /// A rendered offset in the template: inside a substituted value, the
-    /// placeholder's start (or its end, for the end of a span).
+    /// A rendered offset in the template. A span's start inside a value maps
+    /// to its placeholder's start; a span's end inside one, to the
+    /// placeholder's end; a span's end just before a value stays before its
+    /// placeholder (so an edit there never takes the placeholder with it).
     fn position(&self, at: usize, end: bool) -> usize {
-        let index = self.map.partition_point(|s| s.rendered.start <= at);
+        let index = if end {
+            self.map.partition_point(|s| s.rendered.start < at)
+        } else {
+            self.map.partition_point(|s| s.rendered.start <= at)
+        };
         let Some(s) = index.checked_sub(1).map(|i| &self.map[i]) else {
             return at;
         };
         if at >= s.rendered.end {
             // Past this value (and every one before it).
             s.template.end + (at - s.rendered.end)
-        } else if at == s.rendered.start && !(end && s.rendered.is_empty()) {
-            s.template.start
         } else if end {
             s.template.end
         } else {
             s.template.start
         }
+    }
+
+    /// Where rendered values are, in the rendered text.
+    pub fn values(&self) -> Vec<Range<usize>> {
+        self.map.iter().map(|s| s.rendered.clone()).collect()
     }
 
     /// A rendered span in the template: spans within a value cover its
@@ -149,11 +205,24 @@ impl Rendered {
         start..end.max(start)
     }
 
-    /// The substitution a rendered span lies within.
+    /// The substitution a rendered span lies within (or that fills the
+    /// whole string it stands in).
     fn within(&self, span: &Range<usize>) -> Option<&Substitution> {
+        self.map.iter().find(|s| {
+            (s.rendered.start <= span.start && span.end <= s.rendered.end.max(s.rendered.start + 1))
+                || (s.in_string && span.start + 1 == s.rendered.start && span.end == s.rendered.end + 1)
+        })
+    }
+
+    /// The last value rendered where a JSON value stands before `at`: the
+    /// likely cause of a syntax error after it, when the template itself is
+    /// well formed.
+    pub fn value_before(&self, at: usize) -> Option<(Range<usize>, &str)> {
         self.map
             .iter()
-            .find(|s| s.rendered.start <= span.start && span.end <= s.rendered.end.max(s.rendered.start + 1))
+            .rev()
+            .find(|s| !s.in_string && s.rendered.start <= at)
+            .map(|s| (s.template.clone(), s.origin.as_str()))
     }
 
     /// A rendered span that touches no substituted value, in the template:
@@ -171,10 +240,17 @@ impl Rendered {
     /// located in it; a fix whose edits would change a rendered value is
     /// not offered (it would have to change the variable instead).
     pub fn map_back(&self, mut linted: Linted, template: Arc<SourceFile>) -> Linted {
+        // A syntax error after a value, when the template is well formed
+        // without the values, is that value's doing (`N=3,`).
+        let blame_values = std::cell::OnceCell::new();
+        let template_parses = || {
+            let scan = super::scan(&template.text);
+            crate::parse::parse(scan.text.as_deref().unwrap_or(&template.text)).is_ok()
+        };
         for d in &mut linted.report.diagnostics {
-            if let Some(span) = &d.span {
+            if let Some(span) = d.span.clone() {
                 // A finding about a rendered value says where it came from.
-                if let Some(s) = self.within(span) {
+                if let Some(s) = self.within(&span) {
                     if d.rule.starts_with("json-") {
                         d.help = Some(format!(
                             "the placeholder renders as {}: not a JSON value here; quote the placeholder \
@@ -185,8 +261,21 @@ impl Rendered {
                         let label = d.label.take().unwrap_or_default();
                         d.label = Some(format!("{label} ({})", s.origin).trim_start().to_string());
                     }
+                    d.span = Some(self.span(&span));
+                } else if let (true, Some((placeholder, origin))) = (
+                    crate::engine::is_blocking_syntax_error(&d.rule) && *blame_values.get_or_init(template_parses),
+                    self.value_before(span.start),
+                ) {
+                    d.message = format!("the rendered file is not JSON: {}", d.message);
+                    d.label = Some("renders as JSON that does not fit here".into());
+                    d.help = Some(format!(
+                        "the placeholder renders as {origin}, and the text after it no longer parses: set the \
+                         variable to one JSON value (quote the placeholder, \"${{...}}\", for a string)"
+                    ));
+                    d.span = Some(placeholder);
+                } else {
+                    d.span = Some(self.span(&span));
                 }
-                d.span = Some(self.span(span));
             }
             for related in &mut d.related {
                 if let Some(span) = &related.span {

@@ -52,8 +52,25 @@ impl Vars {
     }
 }
 
+/// Where the line that sets `key` ends, at or after `from`.
+fn line_defining(body: &str, key: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = body[at..].find(key) {
+        let start = at + i;
+        let line_start = body[..start].rfind('\n').map_or(0, |n| n + 1);
+        let before = body[line_start..start].trim();
+        if before.is_empty() || before == "export" {
+            return Some(body[start..].find('\n').map_or(body.len(), |n| start + n + 1));
+        }
+        at = start + key.len();
+    }
+    None
+}
+
 /// Read a dotenv file: `KEY=VALUE` lines, `#` comments, quotes and
-/// `export ` as dotenv has them. Problems are a `config-error` in that file.
+/// `export ` as dotenv has them; a `${A}` inside the file refers to the
+/// process environment, then to the file's earlier lines, as dotenv tools
+/// read it. Problems are a `config-error` in that file.
 pub fn load(path: &Path) -> Result<Arc<VarsFile>, FileReport> {
     let name = path.display().to_string();
     let help = "check the path given to --vars or `vars` in marathon-lint.toml";
@@ -79,21 +96,34 @@ pub fn load(path: &Path) -> Result<Arc<VarsFile>, FileReport> {
             "save it as UTF-8: KEY=VALUE lines",
         ));
     };
+    // A byte-order mark is invisible, and dotenv would read it as part of
+    // the first name.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let offset = text.len() - body.len();
     let mut values = HashMap::new();
-    for item in dotenvy::from_read_iter(text.as_bytes()) {
+    // Where the last line read ended, to find the line dotenvy names by its
+    // text (it may repeat further up).
+    let mut cursor = 0;
+    for item in dotenvy::from_read_iter(body.as_bytes()) {
         match item {
             Ok((key, value)) => {
+                if let Some(at) = line_defining(body, &key, cursor) {
+                    cursor = at;
+                }
                 values.insert(key, value);
             }
             Err(dotenvy::Error::LineParse(line, at)) => {
-                // dotenvy names the line by its text; find it for the span.
-                let start = text.find(line.as_str()).unwrap_or(0);
-                let span = (start + at.min(line.len())).min(text.len());
-                let end = (start + line.len()).min(text.len()).max(span);
+                let start = body[cursor..]
+                    .find(line.as_str())
+                    .map_or_else(|| body.find(line.as_str()).unwrap_or(0), |i| cursor + i);
+                // dotenvy counts characters, not bytes.
+                let within = line.char_indices().nth(at).map_or(line.len(), |(i, _)| i);
+                let from = offset + start + within;
+                let to = (offset + start + line.len()).max(from);
                 return Err(FileReport::config_error(
                     &name,
                     text.clone(),
-                    Some(span..end),
+                    Some(from.min(text.len())..to.min(text.len())),
                     format!("the variables file {name} has a line dotenv cannot read"),
                     "write one KEY=VALUE per line; quote values with spaces or `#` (KEY=\"a b\")",
                 ));
