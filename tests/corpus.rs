@@ -61,6 +61,16 @@ fn realworld_corpus_lints_without_panics_and_syntax_errors_are_located() {
                 .span
                 .clone()
                 .unwrap_or_else(|| panic!("{file}: {} has no location", d.rule));
+            // No template placeholder is a syntax or schema error (issue 14).
+            if SYNTAX_RULES.contains(&d.rule.as_str()) || d.rule == "schema-violation" {
+                let at = report.file.text.get(span.clone()).unwrap_or("");
+                let placeholder = at.contains("${") || at.contains("{{") || at.trim_start_matches('"').starts_with('$');
+                assert!(
+                    !placeholder,
+                    "{file}: a template placeholder is reported as {}: {at:?}: {}",
+                    d.rule, d.message
+                );
+            }
             assert!(
                 span.start <= span.end && span.end <= len,
                 "{file}: span {span:?} outside the file"
