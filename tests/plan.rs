@@ -282,7 +282,7 @@ fn a_group_body_replaces_the_groups_apps_and_groups() {
     assert_eq!(app(&plan, "/shop/cache/redis")["status"], "unchanged");
     let old = app(&plan, "/shop/old");
     assert_eq!(old["status"], "removed");
-    assert_eq!(old["deployment"], json!({"kind": "stop", "instances": 2}));
+    assert_eq!(old["deployment"], json!({"kind": "stop", "from": 2, "to": 0}));
     let nightly = app(&plan, "/shop/batch/nightly");
     assert_eq!(nightly["status"], "removed");
     assert!(
@@ -657,4 +657,193 @@ fn a_saved_group_export_is_refused_whole() {
     assert_eq!(apps.len(), 1, "nothing removed: {plan}");
     assert_eq!(apps[0]["status"], "refused");
     assert!(apps[0]["notes"][0].as_str().unwrap().contains("`version`"), "{plan}");
+}
+
+/// Cases from a second review against Marathon's source.
+#[test]
+fn second_review_cases() {
+    let plan_one = |version: &str, method: &str, current: Value, file: &str| -> Value {
+        let dir = setup(&[("current.json", &export(&[current])), ("app.json", file)]);
+        plan_json(
+            dir.path(),
+            &["--marathon-version", version, "--method", method, "app.json"],
+        )["apps"][0]
+            .clone()
+    };
+    // A relative id is the URL's app.
+    let relative = plan_one(
+        "1.4",
+        "put-replace",
+        running(
+            "/web",
+            json!({"cmd": "./web", "maxLaunchDelaySeconds": 3600, "role": null}),
+        ),
+        r#"{"id": "web", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}"#,
+    );
+    assert_eq!(relative["status"], "unchanged", "{relative}");
+    // Members a health check's protocol does not take are not stored.
+    let checks = plan_one(
+        "1.10",
+        "put",
+        running(
+            "/web",
+            json!({"cmd": "./web", "healthChecks": [{"protocol": "TCP", "portIndex": 0,
+            "gracePeriodSeconds": 300, "intervalSeconds": 60, "timeoutSeconds": 20, "maxConsecutiveFailures": 3,
+            "delaySeconds": 15, "ipProtocol": "IPv4"}]}),
+        ),
+        r#"{"id": "/web", "cmd": "./web", "healthChecks": [{"protocol": "TCP", "portIndex": 0, "ignoreHttp1xx": false, "delaySeconds": 30}]}"#,
+    );
+    assert_eq!(checks["status"], "unchanged", "{checks}");
+    // 1.8+ writes `shared: false` on external volumes.
+    let external = plan_one(
+        "1.10",
+        "put",
+        running(
+            "/web",
+            json!({"cmd": "./web", "container": {"type": "MESOS", "volumes": [
+            {"containerPath": "data", "mode": "RW", "external": {"name": "d", "provider": "dvdi", "shared": false}}]}}),
+        ),
+        r#"{"id": "/web", "container": {"type": "MESOS", "volumes": [{"containerPath": "data", "mode": "RW", "external": {"name": "d", "provider": "dvdi"}}]}}"#,
+    );
+    assert_eq!(external["status"], "unchanged", "{external}");
+    // Port 0 reuses only the running app's ports in Marathon's range.
+    let ports = plan_one(
+        "1.10",
+        "put",
+        running(
+            "/web",
+            json!({"cmd": "./web", "portDefinitions": [{"port": 8080, "protocol": "tcp"}, {"port": 10011, "protocol": "tcp"}]}),
+        ),
+        r#"{"id": "/web", "portDefinitions": [{"port": 0}, {"port": 0}]}"#,
+    );
+    assert_eq!(ports["status"], "changed", "{ports}");
+    assert_eq!(ports["changes"][0]["new"], 10011, "{ports}");
+    assert_eq!(ports["changes"][1]["new"], "(a new port Marathon picks)", "{ports}");
+    // A suspended app given a new command starts tasks: nothing restarts.
+    let dir = setup(&[
+        (
+            "current.json",
+            &export(&[running("/web", json!({"cmd": "./web", "instances": 0}))]),
+        ),
+        ("app.json", r#"{"id": "/web", "cmd": "./web2", "instances": 3}"#),
+    ]);
+    let run = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--current",
+            "current.json",
+            "--method",
+            "patch",
+            "--fail-on-restart",
+            "app.json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("starts 3 tasks of the new version"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn group_bodies_marathon_refuses_or_that_set_roles() {
+    let current = json!({"id": "/", "apps": [running("/standalone", json!({"cmd": "./s"}))], "groups": [{"id": "/prod",
+        "apps": [running("/prod/web", json!({"cmd": "./web", "role": "prod"}))], "groups": []}]})
+    .to_string();
+    let dir = setup(&[
+        ("current.json", &current),
+        (
+            "foreign.json",
+            r#"{"id": "/prod", "apps": [{"id": "/other/web", "cmd": "./web"}]}"#,
+        ),
+        (
+            "noid.json",
+            r#"{"id": "/prod", "groups": [{"apps": [{"id": "a", "cmd": "./a"}]}]}"#,
+        ),
+        (
+            "roles.json",
+            r#"{"id": "/prod", "apps": [{"id": "web", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}]}"#,
+        ),
+    ]);
+    for file in ["foreign.json", "noid.json"] {
+        let plan = plan_json(dir.path(), &[file]);
+        let apps = plan["apps"].as_array().unwrap();
+        assert!(apps.iter().all(|a| a["status"] == "refused"), "{file}: {plan}");
+    }
+    // Without `enforceRole`, the group's apps get the default role: `prod` is lost.
+    let plan = plan_json(dir.path(), &["roles.json"]);
+    assert_eq!(app(&plan, "/prod/web")["changes"][0]["path"], "role", "{plan}");
+    let enforced = r#"{"id": "/prod", "enforceRole": true, "apps": [{"id": "web", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}]}"#;
+    std::fs::write(dir.path().join("roles.json"), enforced).unwrap();
+    let plan = plan_json(dir.path(), &["roles.json"]);
+    assert_eq!(app(&plan, "/prod/web")["status"], "unchanged", "{plan}");
+    // The same app twice, and groups in a list: bad input.
+    std::fs::write(dir.path().join("a.json"), r#"{"id": "/web", "cmd": "./a"}"#).unwrap();
+    std::fs::write(dir.path().join("b.json"), r#"{"id": "/web", "cmd": "./b"}"#).unwrap();
+    std::fs::write(
+        dir.path().join("list.json"),
+        r#"[{"id": "/prod", "apps": [{"id": "db", "cmd": "./db"}]}]"#,
+    )
+    .unwrap();
+    for files in [vec!["a.json", "b.json"], vec!["list.json"]] {
+        let mut args = vec!["plan", "--current", "current.json"];
+        args.extend(files.iter());
+        let run = run_in(dir.path(), &args, None);
+        assert_eq!(run.code, 2, "{files:?}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn long_values_show_where_they_differ_and_markdown_fences_hold() {
+    let long = "x".repeat(150);
+    let dir = setup(&[
+        (
+            "current.json",
+            &export(&[running(
+                "/web",
+                json!({"cmd": format!("./web {long} --old"), "labels": {"A": "``tick``"}}),
+            )]),
+        ),
+        (
+            "app.json",
+            &json!({"id": "/web", "cmd": format!("./web {long} --new"), "labels": {"A": "``tock``"}}).to_string(),
+        ),
+    ]);
+    let human = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--color",
+            "never",
+            "--current",
+            "current.json",
+            "--method",
+            "patch",
+            "app.json",
+        ],
+        None,
+    );
+    assert!(
+        human.stdout.contains("--old") && human.stdout.contains("--new"),
+        "{}",
+        human.stdout
+    );
+    let markdown = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--format",
+            "markdown",
+            "--current",
+            "current.json",
+            "--method",
+            "patch",
+            "app.json",
+        ],
+        None,
+    );
+    assert!(markdown.stdout.contains("``` \"``tock``\" ```"), "{}", markdown.stdout);
 }

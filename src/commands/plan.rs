@@ -210,6 +210,48 @@ fn load(
     }))
 }
 
+/// Why Marathon refuses a group body's structure: a group without an id
+/// below the top, or an id that is not a child of its group ("Identifier is
+/// not child of", Group.scala:336 at 1.10.26; GroupUpdate.scala:16,91 at
+/// 1.4.13), or an app and a group of one id.
+fn group_structure_problem(definitions: &[model::Definition<'_>]) -> Option<String> {
+    let mut groups = BTreeSet::new();
+    let mut apps = BTreeSet::new();
+    for d in definitions
+        .iter()
+        .filter(|d| !model::is_body(&d.pointer) || d.kind == Kind::Group)
+    {
+        if d.pointer.is_empty() {
+            continue;
+        }
+        let Some(id) = &d.id else {
+            if d.kind == Kind::Group {
+                return Some(
+                    "a group of the body has no `id`: Marathon refuses the body (\"No group id was given!\")".into(),
+                );
+            }
+            continue;
+        };
+        let parent = id
+            .rsplit_once('/')
+            .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+        if parent != d.parent_id {
+            return Some(format!(
+                "{id} is not a child of its group {}: Marathon refuses the body (\"Identifier is not child of '{}'\")",
+                d.parent_id, d.parent_id
+            ));
+        }
+        if d.kind == Kind::Group {
+            groups.insert(id.clone());
+        } else {
+            apps.insert(id.clone());
+        }
+    }
+    groups.intersection(&apps).next().map(|id| {
+        format!("{id} is both an app and a group: Marathon refuses the body (\"Groups and Applications may not have the same identifier\")")
+    })
+}
+
 /// The plan of the loaded files.
 fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>> {
     let mut problems = Vec::new();
@@ -223,7 +265,10 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
             .filter(|d| d.kind == Kind::Group && d.pointer.is_empty())
             .map(|d| d.id.clone().unwrap_or_else(|| "/".to_string()));
         // Bodies the method cannot carry.
+        let list_of_groups =
+            matches!(&file.value, Value::Array(_)) && definitions.iter().any(|d| d.kind == Kind::Group);
         let refused = match (&file.value, root_group.is_some(), file.method) {
+            _ if list_of_groups => Some("a list holds apps (PUT /v2/apps); send each group on its own, with PUT /v2/groups/{id}"),
             (Value::Array(_), _, Method::Post) => Some("POST /v2/apps takes one app, not a list: send each app, or use PUT /v2/apps"),
             (_, true, Method::Patch) if file.method_set => Some(
                 "a group body is sent with PUT /v2/groups/{id} (or POST /v2/groups); PATCH /v2/groups changes only `enforceRole`",
@@ -253,7 +298,22 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
                         && group.iter().any(|(other, v)| !v.is_null() && !matches!(other.as_str(), "id" | "version" | "scaleBy"))
                 })
             })
-            .map(|k| format!("the group body has `{k}` next to other members: Marathon refuses it (422, \"not allowed in conjunction with other properties\"); remove `{k}` (a saved GET /v2/groups carries `version`)"));
+            .map(|k| format!("the group body has `{k}` next to other members: Marathon refuses it (422, \"not allowed in conjunction with other properties\"); remove `{k}` (a saved GET /v2/groups carries `version`)"))
+            .or_else(|| group_structure_problem(&definitions));
+        // Marathon 1.9+ gives the apps of a top-level group body that name
+        // no role the group's name when the body enforces it, else its
+        // default role (GroupNormalization.scala:50-66 at 1.10.26).
+        let default_role = root_group
+            .as_deref()
+            .filter(|g| g.matches('/').count() == 1 && *g != "/")
+            .map(|group| {
+                let enforce = file.value.get("enforceRole").and_then(Value::as_bool).unwrap_or(false);
+                if enforce {
+                    group.trim_start_matches('/').to_string()
+                } else {
+                    file.context.mesos_role.clone()
+                }
+            });
         for definition in &definitions {
             let Value::Object(map) = definition.value else {
                 problems.push(problem(
@@ -275,6 +335,7 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
                     definition.id.clone().unwrap_or_else(|| "/".to_string()),
                     map,
                     file.name.clone(),
+                    root_group.clone().unwrap_or_else(|| "/".to_string()),
                 ));
                 continue;
             }
@@ -302,7 +363,29 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
                 method: file.method,
                 context: file.context.clone(),
                 refused: group_refused.clone(),
+                default_role: default_role.clone(),
             });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // An app sent twice: which one runs depends on the order of the
+    // deploys, which the plan cannot know.
+    let mut first: std::collections::BTreeMap<&str, &Body<'_>> = std::collections::BTreeMap::new();
+    for body in &bodies {
+        if let Some(earlier) = first.insert(&body.id, body) {
+            let file = loaded.iter().find(|f| f.name == body.file);
+            problems.push(problem(
+                &body.file,
+                file.map_or("", |f| f.text.as_str()),
+                file.and_then(|f| f.span_of(&body.pointer)),
+                format!(
+                    "{} is defined twice (also in {}): which one runs depends on the order they are sent in",
+                    body.id, earlier.file
+                ),
+                "plan one of them at a time",
+            ));
         }
     }
     if !problems.is_empty() {
@@ -311,7 +394,13 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
     let defined: BTreeSet<String> = bodies.iter().map(|b| b.id.clone()).collect();
     let mut seen = BTreeSet::new();
     let mut plan = Plan {
-        method_assumed: loaded.iter().any(|f| !f.method_set),
+        // Group bodies are PUT whatever the method.
+        method_assumed: bodies.iter().any(|b| b.group.is_none())
+            && loaded.iter().any(|f| {
+                !f.method_set
+                    && !matches!(f.value, Value::Object(ref m) if m.contains_key("apps") || m.contains_key("groups"))
+            }),
+        version: loaded.first().map(|f| f.context.version),
         ..Plan::default()
     };
     for body in &bodies {
@@ -320,8 +409,9 @@ fn compute(loaded: &[Loaded], running: &Running) -> Result<Plan, Vec<FileReport>
         }
         plan.apps.push(plan::plan_app(body, running));
     }
-    for (group_id, group, file) in groups {
-        for removed in plan::removed_by_group(&group_id, group, &file, running, &defined) {
+    for (group_id, group, file, sent_to) in groups {
+        for mut removed in plan::removed_by_group(&group_id, group, &file, running, &defined) {
+            removed.request = format!("PUT /v2/groups{}", if sent_to == "/" { "" } else { &sent_to });
             if seen.insert(removed.id.clone()) {
                 plan.apps.push(removed);
             }

@@ -122,6 +122,8 @@ pub struct Plan {
     pub running: usize,
     /// Whether no method was set, so `put` was assumed.
     pub method_assumed: bool,
+    /// The Marathon version whose defaults it compares with.
+    pub version: Option<MarathonVersion>,
 }
 
 impl Plan {
@@ -136,10 +138,11 @@ impl Plan {
             .sum()
     }
 
+    /// Whether running tasks restart (a suspended app has none).
     pub fn restarts(&self) -> bool {
         self.apps
             .iter()
-            .any(|a| matches!(a.deployment, Deployment::Restart { .. }))
+            .any(|a| matches!(a.deployment, Deployment::Restart { from, .. } if from > 0))
     }
 
     pub fn count(&self, status: Status) -> usize {
@@ -201,6 +204,9 @@ pub struct Body<'v> {
     pub context: Context,
     /// Why Marathon refuses the body it is part of (a group body), if it does.
     pub refused: Option<String>,
+    /// The role Marathon 1.9+ gives apps that name none, when the body says
+    /// (a top-level group's `enforceRole`).
+    pub default_role: Option<String>,
 }
 
 fn instances(app: &Map<String, Value>) -> u64 {
@@ -265,6 +271,57 @@ fn adopt_assigned_ports(new: &mut Map<String, Value>, old: &Map<String, Value>) 
     adopt(new_mappings, old_mappings, "servicePort");
 }
 
+/// What a service port of 0 gets that no port of the running app can be
+/// reused for.
+const NEW_PORT: &str = "(a new port Marathon picks)";
+
+/// Service ports the file leaves to Marathon (0) get what Marathon gives
+/// them: the running app's ports in Marathon's range (10000-20000 by
+/// default) that the file does not name, in order, then new ones
+/// (AssignDynamicServiceLogic.scala:47-63 at 1.10.26, GroupManagerActor
+/// at 1.4.13).
+fn assign_service_ports(new: &mut Map<String, Value>, old: &Map<String, Value>) {
+    // The service ports: a host app's port definitions, or a container's
+    // port mappings (an app has one of the two).
+    fn slots(app: &mut Map<String, Value>) -> Vec<&mut Value> {
+        let mut out = Vec::new();
+        for (key, value) in app.iter_mut() {
+            match (key.as_str(), value) {
+                ("portDefinitions", Value::Array(items)) => {
+                    out.extend(items.iter_mut().filter_map(|d| d.get_mut("port")));
+                }
+                ("container", container) => {
+                    if let Some(Value::Array(items)) = container.get_mut("portMappings") {
+                        out.extend(items.iter_mut().filter_map(|m| m.get_mut("servicePort")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+    let mut old = old.clone();
+    let running: Vec<Option<u64>> = slots(&mut old).iter().map(|p| p.as_u64()).collect();
+    let mut new_slots = slots(new);
+    let named: std::collections::HashSet<u64> = new_slots
+        .iter()
+        .filter_map(|p| p.as_u64())
+        .filter(|p| *p != 0)
+        .collect();
+    let mut reusable = running
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|p| (10000..20000).contains(p) && !named.contains(p));
+    for (i, slot) in new_slots.iter_mut().enumerate() {
+        // An export that shows no port assigned there (0) has nothing to
+        // compare with.
+        if slot.as_u64() == Some(0) && running.get(i) != Some(&Some(0)) {
+            **slot = reusable.next().map_or_else(|| Value::from(NEW_PORT), Value::from);
+        }
+    }
+}
+
 /// Members whose change `isUpgrade` does not count.
 fn restarts_for(key: &str, version: MarathonVersion) -> bool {
     !(key == "instances" || (key == "executorResources" && version >= MarathonVersion::V1_6))
@@ -275,7 +332,7 @@ fn compare(
     mut new: Map<String, Value>,
     version: MarathonVersion,
 ) -> (Vec<Change>, Deployment) {
-    adopt_assigned_ports(&mut new, old);
+    assign_service_ports(&mut new, old);
     let mut changes = Vec::new();
     diff(
         "",
@@ -373,6 +430,8 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
     let request = match &body.group {
         Some(_) if body.method == Method::Post => "POST /v2/groups".to_string(),
         Some(group) => format!("PUT /v2/groups{}", if group == "/" { "" } else { group }),
+        // A list is sent to /v2/apps.
+        None if !body.pointer.is_empty() => body.method.request().replace("/{id}", ""),
         None => body.method.request().to_string(),
     };
     let mut plan = AppPlan {
@@ -400,7 +459,8 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
             return refuse(
                 plan,
                 format!(
-                    "POST /v2/groups creates groups: {group} exists (409 Conflict); send it with PUT /v2/groups{group}"
+                    "POST /v2/groups creates groups: {group} exists (409 Conflict); send it with PUT /v2/groups{}",
+                    if group == "/" { "" } else { group }
                 ),
             );
         }
@@ -409,7 +469,11 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
     if let Some(why) = refused_body(body, merges, current.is_some()) {
         return refuse(plan, why);
     }
-    let sent = normalise::strip(body.app, ctx, merges);
+    let mut sent = normalise::strip(body.app, ctx, merges);
+    // The URL names an app sent on its own: its id is that one.
+    if body.group.is_none() {
+        sent.insert("id".into(), Value::String(body.id.clone()));
+    }
     let rollback = body.app.get("version").filter(|v| !v.is_null());
     if let (true, Some(version), Some(_)) = (merges, rollback, current) {
         plan.status = Status::Rollback;
@@ -461,7 +525,9 @@ pub fn plan_app(body: &Body<'_>, running: &Running) -> AppPlan {
     // 1.9+ apps of a group that enforces its role default to the group's
     // name as their role: read it off the running app.
     let mut ctx = ctx.clone();
-    if ctx.version >= MarathonVersion::V1_9 && !sent.contains_key("role") {
+    if let Some(role) = &body.default_role {
+        ctx.mesos_role = role.clone();
+    } else if ctx.version >= MarathonVersion::V1_9 && !sent.contains_key("role") {
         let group = body.id.trim_start_matches('/').split('/').next().unwrap_or("");
         if body.id.matches('/').count() > 1 && current.get("role").and_then(Value::as_str) == Some(group) {
             ctx.mesos_role = group.to_string();

@@ -150,12 +150,18 @@ pub fn translate_networking(app: &mut Map<String, Value>, ctx: &Context) {
             .or_else(|| ctx.default_network_name.clone())
     };
     let labels = ip_address.as_ref().and_then(|ip| ip.get("labels")).cloned();
+    // An unnamed container network (no name, no --default_network_name)
+    // has no `name`, not a null one.
+    let container_network = |ip: Option<&Value>| match named(ip) {
+        Some(name) => json!({"mode": "container", "name": name}),
+        None => json!({"mode": "container"}),
+    };
     let mut network = match (docker_network.as_deref(), ip_address.as_ref()) {
         (Some("BRIDGE"), _) => json!({"mode": "container/bridge"}),
         (Some("HOST"), _) => json!({"mode": "host"}),
-        (Some(_), ip) => json!({"mode": "container", "name": named(ip)}),
+        (Some(_), ip) => container_network(ip),
         (None, ip) if named(ip).as_deref() == Some(ctx.bridge_name.as_str()) => json!({"mode": "container/bridge"}),
-        (None, ip) => json!({"mode": "container", "name": named(ip)}),
+        (None, ip) => container_network(ip),
     };
     if let (Some(labels), Some(map)) = (labels, network.as_object_mut()) {
         if network_is_container(map) {
@@ -385,6 +391,10 @@ pub fn normalise(
                 set_default(persistent, "constraints", json!([]));
             }
             if let Some(Value::Object(external)) = volume.get_mut("external") {
+                // 1.8 added `shared`, written always.
+                if v >= MarathonVersion::V1_8 {
+                    set_default(external, "shared", json!(false));
+                }
                 if external
                     .get("options")
                     .and_then(Value::as_object)
@@ -416,6 +426,35 @@ pub fn normalise(
     if let Some(Value::Array(checks)) = app.get_mut("healthChecks") {
         for c in checks.iter_mut().filter_map(Value::as_object_mut) {
             set_default(c, "protocol", json!("HTTP"));
+            let protocol = c
+                .get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            let http = matches!(protocol.as_str(), "HTTP" | "HTTPS");
+            let mesos_or_command = protocol.starts_with("MESOS_") || protocol == "COMMAND";
+            // Members a protocol's reader does not take are not stored
+            // (Formats.scala:774-809 at 1.4.13; HealthCheckConversion.scala
+            // from 1.5, which ignores `ignoreHttp1xx` and gives HTTP, HTTPS
+            // and TCP checks the default delay and IP protocol).
+            if !http {
+                c.remove("ignoreHttp1xx");
+            }
+            if protocol == "TCP" || protocol == "MESOS_TCP" {
+                c.remove("path");
+            }
+            if protocol == "COMMAND" && v >= MarathonVersion::V1_5 {
+                c.remove("portIndex");
+            }
+            if !mesos_or_command {
+                c.remove("delaySeconds");
+                if v >= MarathonVersion::V1_5 {
+                    c.remove("ipProtocol");
+                }
+            }
+            if http && v >= MarathonVersion::V1_5 {
+                c.insert("ignoreHttp1xx".into(), json!(false));
+            }
             for (key, value) in [
                 ("gracePeriodSeconds", 300),
                 ("intervalSeconds", 60),
@@ -425,12 +464,7 @@ pub fn normalise(
             ] {
                 set_default(c, key, json!(value));
             }
-            let protocol = c
-                .get("protocol")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_ascii_uppercase();
-            if protocol.contains("HTTP") {
+            if http {
                 set_default(c, "ignoreHttp1xx", json!(false));
             }
             if v >= MarathonVersion::V1_6 {

@@ -21,6 +21,30 @@ fn show(value: Option<&Value>) -> String {
     }
 }
 
+/// Two long values, each shown around where they first differ, so the
+/// difference is never cut off.
+fn show_pair(old: Option<&Value>, new: Option<&Value>) -> (String, String) {
+    let (Some(a), Some(b)) = (old, new) else {
+        return (show(old), show(new));
+    };
+    let (a, b) = (a.to_string(), b.to_string());
+    if a.chars().count() <= 100 && b.chars().count() <= 100 {
+        return (a, b);
+    }
+    let first = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let window = |text: &str| {
+        let start = first.saturating_sub(30);
+        let part: String = text.chars().skip(start).take(70).collect();
+        let more = text.chars().count() > start + 70;
+        format!(
+            "{}{part}{}",
+            if start > 0 { "..." } else { "" },
+            if more { "..." } else { "" }
+        )
+    };
+    (window(&a), window(&b))
+}
+
 fn plural(n: u64, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
@@ -31,6 +55,8 @@ pub fn deployment(d: Deployment) -> String {
         Deployment::Start { instances } => format!("starts {}", plural(instances, "task")),
         Deployment::Stop { instances } => format!("stops {}", plural(instances, "task")),
         Deployment::Scale { from, to } => format!("scales from {from} to {}", plural(to, "instance")),
+        // A suspended app has nothing to restart.
+        Deployment::Restart { from: 0, to } => format!("starts {} of the new version", plural(to, "task")),
         Deployment::Restart { from, to } if from == to => format!("restarts {}", plural(from, "task")),
         Deployment::Restart { from, to } => {
             format!("restarts {} and scales to {to}", plural(from, "task"))
@@ -99,9 +125,10 @@ fn summary(plan: &Plan) -> String {
 
 fn header(plan: &Plan) -> String {
     format!(
-        "Plan against {} ({} running){}",
+        "Plan against {} ({} running{}){}",
         plan.current,
         plural(plan.running as u64, "app"),
+        plan.version.map(|v| format!(", Marathon {v}")).unwrap_or_default(),
         if plan.method_assumed {
             "; method: PUT /v2/apps/{id} (assumed: set --method or `method`)"
         } else {
@@ -138,13 +165,14 @@ pub fn human(plan: &Plan, color: bool) -> String {
             paint(&format!("{}, {}", app.status.name(), deployment(app.deployment)), style),
             paint(&whence, Style::new().dimmed()),
         ));
-        let width = app.changes.iter().map(|c| c.path.len()).max().unwrap_or(0);
+        let width = app.changes.iter().map(|c| c.path.chars().count()).max().unwrap_or(0);
         for change in &app.changes {
+            let (old, new) = show_pair(change.old.as_ref(), change.new.as_ref());
             out.push_str(&format!(
                 "    {:width$}  {} -> {}{}\n",
                 change.path,
-                paint(&show(change.old.as_ref()), Style::new().red()),
-                paint(&show(change.new.as_ref()), Style::new().green()),
+                paint(&old, Style::new().red()),
+                paint(&new, Style::new().green()),
                 if change.reset {
                     paint("  (not in the file: back to Marathon's default)", Style::new().dimmed())
                 } else {
@@ -167,15 +195,17 @@ pub fn human(plan: &Plan, color: bool) -> String {
     out
 }
 
+/// Every kind with the same members: the running tasks and those after.
 fn deployment_json(d: Deployment) -> Value {
-    match d {
-        Deployment::None => json!({"kind": "none"}),
-        Deployment::Start { instances } => json!({"kind": "start", "instances": instances}),
-        Deployment::Stop { instances } => json!({"kind": "stop", "instances": instances}),
-        Deployment::Scale { from, to } => json!({"kind": "scale", "from": from, "to": to}),
-        Deployment::Restart { from, to } => json!({"kind": "restart", "from": from, "to": to}),
-        Deployment::Unknown => json!({"kind": "unknown"}),
-    }
+    let (kind, from, to) = match d {
+        Deployment::None => ("none", None, None),
+        Deployment::Start { instances } => ("start", Some(0), Some(instances)),
+        Deployment::Stop { instances } => ("stop", Some(instances), Some(0)),
+        Deployment::Scale { from, to } => ("scale", Some(from), Some(to)),
+        Deployment::Restart { from, to } => ("restart", Some(from), Some(to)),
+        Deployment::Unknown => ("unknown", None, None),
+    };
+    json!({"kind": kind, "from": from, "to": to})
 }
 
 /// The plan as one JSON document.
@@ -205,6 +235,7 @@ pub fn to_json(plan: &Plan) -> Value {
     json!({
         "current": plan.current,
         "running": plan.running,
+        "marathon_version": plan.version.map(|v| v.to_string()),
         "method_assumed": plan.method_assumed,
         "apps": apps,
         "summary": {
@@ -224,12 +255,15 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-/// Code in a table cell: backticks inside are doubled around.
+/// Code in a table cell: fenced by one backtick more than the longest run
+/// inside (CommonMark code spans).
 fn code(text: &str) -> String {
-    if text.contains('`') {
-        format!("`` {} ``", cell(text))
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 {
+        format!("{fence} {} {fence}", cell(text))
     } else {
-        format!("`{}`", cell(text))
+        format!("{fence}{}{fence}", cell(text))
     }
 }
 
@@ -255,12 +289,14 @@ pub fn markdown(plan: &Plan) -> String {
         if !app.changes.is_empty() {
             let mut table = "| field | running | after the deploy |\n|---|---|---|".to_string();
             for c in &app.changes {
+                // Folded away in the details, so whole.
+                let whole = |v: Option<&Value>| v.map_or("(none)".to_string(), Value::to_string);
                 table.push_str(&format!(
                     "\n| {}{} | {} | {} |",
                     code(&c.path),
                     if c.reset { " (not in the file: default)" } else { "" },
-                    code(&show(c.old.as_ref())),
-                    code(&show(c.new.as_ref()))
+                    code(&whole(c.old.as_ref())),
+                    code(&whole(c.new.as_ref()))
                 ));
             }
             blocks.push(table);
