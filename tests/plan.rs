@@ -717,8 +717,11 @@ fn second_review_cases() {
         r#"{"id": "/web", "portDefinitions": [{"port": 0}, {"port": 0}]}"#,
     );
     assert_eq!(ports["status"], "changed", "{ports}");
-    assert_eq!(ports["changes"][0]["new"], 10011, "{ports}");
-    assert_eq!(ports["changes"][1]["new"], "(a new port Marathon picks)", "{ports}");
+    // 10011 is reused (first 0), 8080 is not in the range: the second 0
+    // gets a new port, and 8080 is gone.
+    assert_eq!(ports["changes"].as_array().unwrap().len(), 1, "{ports}");
+    assert_eq!(ports["changes"][0]["old"], 8080, "{ports}");
+    assert_eq!(ports["changes"][0]["new"], "(a new port Marathon picks)", "{ports}");
     // A suspended app given a new command starts tasks: nothing restarts.
     let dir = setup(&[
         (
@@ -846,4 +849,27 @@ fn long_values_show_where_they_differ_and_markdown_fences_hold() {
         None,
     );
     assert!(markdown.stdout.contains("``` \"``tock``\" ```"), "{}", markdown.stdout);
+}
+
+#[test]
+fn an_export_of_another_release_is_pointed_out_and_changes_carry_pointers() {
+    let dir = setup(&[
+        (
+            "current.json",
+            r#"{"apps": [{"id": "/web", "cmd": "./web", "ports": [10001], "uris": [], "labels": {"com.example.team": "a"}}]}"#,
+        ),
+        (
+            "web.json",
+            r#"{"id": "/web", "cmd": "./web", "labels": {"com.example.team": "b"}}"#,
+        ),
+    ]);
+    let plan = plan_json(dir.path(), &["--method", "patch", "web.json"]);
+    assert!(plan["notes"][0].as_str().unwrap().contains("Marathon 1.4"), "{plan}");
+    let change = &app(&plan, "/web")["changes"][0];
+    assert_eq!(change["pointer"], "/labels/com.example.team", "{change}");
+    let plan = plan_json(
+        dir.path(),
+        &["--method", "patch", "--marathon-version", "1.4", "web.json"],
+    );
+    assert_eq!(plan["notes"], json!([]));
 }

@@ -99,7 +99,7 @@ impl Loaded {
     }
 }
 
-fn read_current(path: &Path) -> Result<(Running, usize), FileReport> {
+fn read_current(path: &Path) -> Result<(Running, usize, Option<MarathonVersion>), FileReport> {
     let export = crate::cluster::load_export(path)?;
     let name = path.display().to_string();
     let Export::Apps(apps) = export else {
@@ -115,11 +115,26 @@ fn read_current(path: &Path) -> Result<(Running, usize), FileReport> {
         ));
     };
     let count = apps.len();
+    // Which Marathon wrote it, as far as its shape tells.
+    let era = |keys: &[&str]| {
+        apps.iter().any(|a| {
+            a.definition
+                .as_object()
+                .is_some_and(|m| keys.iter().any(|k| m.contains_key(*k)))
+        })
+    };
+    let shape = if era(&["networks", "role"]) {
+        Some(MarathonVersion::V1_5)
+    } else if era(&["storeUrls", "uris", "ports"]) {
+        Some(MarathonVersion::V1_4)
+    } else {
+        None
+    };
     let running = Running::new(apps.into_iter().filter_map(|app| match app.definition {
         Value::Object(map) => Some((app.id, map)),
         _ => None,
     }));
-    Ok((running, count))
+    Ok((running, count, shape))
 }
 
 /// The definitions of one file, or why they cannot be planned.
@@ -454,7 +469,7 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode, String> {
         Ok(configs) => configs,
         Err(reports) => return Ok(report_problems(&reports, color)),
     };
-    let (running, count) = match read_current(&args.current) {
+    let (running, count, shape) = match read_current(&args.current) {
         Ok(current) => current,
         Err(report) => return Ok(report_problems(&[report], color)),
     };
@@ -489,6 +504,17 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode, String> {
     };
     plan.current = args.current.display().to_string();
     plan.running = count;
+    // Defaults differ between releases: an export of another release than
+    // the one planned for shows them as changes.
+    match (shape, plan.version) {
+        (Some(MarathonVersion::V1_4), Some(v)) if v >= MarathonVersion::V1_5 => plan.notes.push(format!(
+            "the export looks written by Marathon 1.4 (`ports`, `uris`, `storeUrls`), but the plan is for {v}: give --marathon-version if that is the server"
+        )),
+        (Some(MarathonVersion::V1_5), Some(MarathonVersion::V1_4)) => plan.notes.push(
+            "the export looks written by Marathon 1.5 or later (`networks`, `role`), but the plan is for 1.4: give --marathon-version if that is the server".to_string(),
+        ),
+        _ => {}
+    }
     let text = match args.format {
         PlanFormat::Human => crate::plan::output::human(&plan, color),
         PlanFormat::Json => {

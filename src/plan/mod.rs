@@ -81,6 +81,8 @@ pub enum Deployment {
 pub struct Change {
     /// `container.docker.image`, `portDefinitions[0].port`.
     pub path: String,
+    /// The same as a JSON pointer into the app.
+    pub pointer: String,
     pub old: Option<Value>,
     pub new: Option<Value>,
     /// The file leaves this member out, and the method puts Marathon's
@@ -124,6 +126,8 @@ pub struct Plan {
     pub method_assumed: bool,
     /// The Marathon version whose defaults it compares with.
     pub version: Option<MarathonVersion>,
+    /// What the reader should know about the whole plan.
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -225,23 +229,60 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn diff(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<Change>) {
+/// Where a change is, for reading (`a.b[0]`) and as a JSON pointer (keys
+/// may hold dots: `labels.com.example.team`).
+#[derive(Clone, Default)]
+struct At {
+    path: String,
+    pointer: String,
+}
+
+impl At {
+    fn key(&self, key: &str) -> At {
+        At {
+            path: join(&self.path, key),
+            pointer: crate::diagnostic::pointer_join(&self.pointer, key),
+        }
+    }
+
+    fn index(&self, i: usize) -> At {
+        At {
+            path: format!("{}[{i}]", self.path),
+            pointer: format!("{}/{i}", self.pointer),
+        }
+    }
+}
+
+fn diff(at: &At, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<Change>) {
     match (old, new) {
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
             let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
             for key in keys {
-                diff(&join(path, key), a.get(key), b.get(key), out);
+                diff(&at.key(key), a.get(key), b.get(key), out);
             }
         }
         (Some(Value::Array(a)), Some(Value::Array(b)))
             if a.len() == b.len() && a.iter().chain(b).all(Value::is_object) =>
         {
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                diff(&format!("{path}[{i}]"), Some(x), Some(y), out);
+            // Equal elements pair first (sets are sorted, so one edit can
+            // move an element); the rest pair in order.
+            let mut unmatched_old: Vec<usize> = (0..a.len()).collect();
+            let mut unmatched_new = Vec::new();
+            for (j, y) in b.iter().enumerate() {
+                match unmatched_old.iter().position(|&i| a[i] == *y) {
+                    Some(k) => {
+                        unmatched_old.remove(k);
+                    }
+                    None => unmatched_new.push(j),
+                }
+            }
+            for (i, j) in unmatched_old.into_iter().zip(unmatched_new) {
+                diff(&at.index(j), Some(&a[i]), Some(&b[j]), out);
             }
         }
         (a, b) if a != b => out.push(Change {
-            path: path.to_string(),
+            path: at.path.clone(),
+            pointer: at.pointer.clone(),
             old: a.cloned(),
             new: b.cloned(),
             reset: false,
@@ -335,7 +376,7 @@ fn compare(
     assign_service_ports(&mut new, old);
     let mut changes = Vec::new();
     diff(
-        "",
+        &At::default(),
         Some(&Value::Object(old.clone())),
         Some(&Value::Object(new.clone())),
         &mut changes,

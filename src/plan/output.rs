@@ -146,7 +146,11 @@ pub fn human(plan: &Plan, color: bool) -> String {
             text.to_string()
         }
     };
-    let mut out = format!("{}\n\n", paint(&header(plan), Style::new().bold()));
+    let mut out = format!("{}\n", paint(&header(plan), Style::new().bold()));
+    for note in &plan.notes {
+        out.push_str(&format!("{} {note}\n", paint("!", Style::new().yellow().bold())));
+    }
+    out.push('\n');
     for app in &plan.apps {
         let style = match app.status {
             Status::Created => Style::new().green(),
@@ -223,7 +227,7 @@ pub fn to_json(plan: &Plan) -> Value {
                 "status": app.status.name(),
                 "deployment": deployment_json(app.deployment),
                 "changes": app.changes.iter().map(|c| json!({
-                    "path": c.path, "old": c.old, "new": c.new, "reset": c.reset,
+                    "path": c.path, "pointer": c.pointer, "old": c.old, "new": c.new, "reset": c.reset,
                 })).collect::<Vec<_>>(),
                 "kept": app.kept.iter().map(|k| json!({
                     "field": k.field, "value": k.value, "message": kept_note(app, &k.field, &k.value),
@@ -237,6 +241,7 @@ pub fn to_json(plan: &Plan) -> Value {
         "running": plan.running,
         "marathon_version": plan.version.map(|v| v.to_string()),
         "method_assumed": plan.method_assumed,
+        "notes": plan.notes,
         "apps": apps,
         "summary": {
             "created": plan.count(Status::Created),
@@ -270,6 +275,9 @@ fn code(text: &str) -> String {
 /// The plan as a pull-request comment.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = format!("### marathon-lint plan\n\n{}.\n\n", header(plan));
+    for note in &plan.notes {
+        out.push_str(&format!("> **Note:** {}\n\n", cell(note)));
+    }
     out.push_str("| | app | status | deployment | file |\n|---|---|---|---|---|\n");
     for app in &plan.apps {
         out.push_str(&format!(
