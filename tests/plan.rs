@@ -873,3 +873,26 @@ fn an_export_of_another_release_is_pointed_out_and_changes_carry_pointers() {
     );
     assert_eq!(plan["notes"], json!([]));
 }
+
+#[test]
+fn an_added_list_element_is_shown_as_added() {
+    let dir = setup(&[
+        (
+            "current.json",
+            &export(&[running(
+                "/web",
+                json!({"cmd": "./web", "fetch": [{"uri": "https://a/x.tgz"}]}),
+            )]),
+        ),
+        (
+            "web.json",
+            r#"{"id": "/web", "fetch": [{"uri": "https://a/x.tgz"}, {"uri": "https://a/y.tgz"}]}"#,
+        ),
+    ]);
+    let plan = plan_json(dir.path(), &["--method", "patch", "web.json"]);
+    let changes = app(&plan, "/web")["changes"].as_array().unwrap().clone();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["path"], "fetch[1]");
+    assert_eq!(changes[0]["old"], Value::Null);
+    assert_eq!(changes[0]["new"]["uri"], "https://a/y.tgz");
+}

@@ -261,11 +261,10 @@ fn diff(at: &At, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<Change>
                 diff(&at.key(key), a.get(key), b.get(key), out);
             }
         }
-        (Some(Value::Array(a)), Some(Value::Array(b)))
-            if a.len() == b.len() && a.iter().chain(b).all(Value::is_object) =>
-        {
+        (Some(Value::Array(a)), Some(Value::Array(b))) if a.iter().chain(b).all(Value::is_object) => {
             // Equal elements pair first (sets are sorted, so one edit can
-            // move an element); the rest pair in order.
+            // move an element); the rest pair in order, and what is left over
+            // was added or removed.
             let mut unmatched_old: Vec<usize> = (0..a.len()).collect();
             let mut unmatched_new = Vec::new();
             for (j, y) in b.iter().enumerate() {
@@ -276,8 +275,15 @@ fn diff(at: &At, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<Change>
                     None => unmatched_new.push(j),
                 }
             }
-            for (i, j) in unmatched_old.into_iter().zip(unmatched_new) {
+            let paired = unmatched_old.len().min(unmatched_new.len());
+            for (&i, &j) in unmatched_old.iter().zip(&unmatched_new) {
                 diff(&at.index(j), Some(&a[i]), Some(&b[j]), out);
+            }
+            for &i in &unmatched_old[paired..] {
+                diff(&at.index(i), Some(&a[i]), None, out);
+            }
+            for &j in &unmatched_new[paired..] {
+                diff(&at.index(j), None, Some(&b[j]), out);
             }
         }
         (a, b) if a != b => out.push(Change {
