@@ -75,6 +75,25 @@ impl FromStr for Method {
     }
 }
 
+/// The members next to a (non-null) `version` that make Marathon refuse a
+/// body sent with PUT or PATCH: any but `id`, and but the status members an
+/// export carries, which update readers do not read (`versionInfo` they do
+/// from 1.5). Empty when the body is a rollback, or has no `version`.
+pub fn beside_version(
+    app: &serde_json::Map<String, serde_json::Value>,
+    version: crate::marathon_target::MarathonVersion,
+) -> Vec<&str> {
+    if app.get("version").is_none_or(serde_json::Value::is_null) {
+        return Vec::new();
+    }
+    let v1_5 = version >= crate::marathon_target::MarathonVersion::V1_5;
+    app.iter()
+        .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "id" | "version"))
+        .map(|(k, _)| k.as_str())
+        .filter(|k| (*k == "versionInfo" && v1_5) || !crate::rules::STATUS_FIELDS.contains(k))
+        .collect()
+}
+
 /// Which methods a problem affects, for messages when no method is set:
 /// "rejected when sent with PUT or PATCH; POST and PUT ?partialUpdate=false
 /// accept it".

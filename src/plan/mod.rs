@@ -451,15 +451,7 @@ fn refused_body(body: &Body<'_>, merges: bool, exists: bool) -> Option<String> {
     // A rollback takes `version` alone (and `id`); Marathon 1.5+ creates a
     // missing app from a whole body, ignoring `version`.
     if merges && present("version") && (exists || ctx.version < MarathonVersion::V1_5) {
-        let others: Vec<&String> = app
-            .iter()
-            .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "id" | "version"))
-            .map(|(k, _)| k)
-            .filter(|k| {
-                (k.as_str() == "versionInfo" && ctx.version >= MarathonVersion::V1_5)
-                    || !crate::rules::STATUS_FIELDS.contains(&k.as_str())
-            })
-            .collect();
+        let others = crate::deploy_method::beside_version(app, ctx.version);
         if let Some(first) = others.first() {
             return Some(format!(
                 "`version` next to `{first}`: Marathon reads a body with `version` as a rollback and refuses it with \

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::deploy_method::{affected, Method};
 use crate::diagnostic::{pointer_join, Diagnostic, Target};
 use crate::fix::{Action, Fix, Safety};
-use crate::rules::{AppContext, Rule, STATUS_FIELDS};
+use crate::rules::{AppContext, Rule};
 
 pub struct VersionWithOtherFields;
 
@@ -32,20 +32,8 @@ impl Rule for VersionWithOtherFields {
         let Value::Object(members) = &**app.app else {
             return;
         };
-        // `null` is no value to Marathon's readers.
-        if members.get("version").is_none_or(Value::is_null) {
-            return;
-        }
-        // Marathon's update readers see only the fields they declare: the
-        // status members of an export are not among them, `versionInfo` is
-        // from 1.5.
         let v1_5 = app.options.marathon_version >= crate::marathon_target::MarathonVersion::V1_5;
-        let others: Vec<&str> = members
-            .iter()
-            .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "id" | "version"))
-            .map(|(k, _)| k.as_str())
-            .filter(|k| (*k == "versionInfo" && v1_5) || !STATUS_FIELDS.contains(k))
-            .collect();
+        let others = crate::deploy_method::beside_version(members, app.options.marathon_version);
         let Some(first) = others.first() else {
             return;
         };
