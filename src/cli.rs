@@ -1108,6 +1108,15 @@ pub enum ReadError {
     TooLarge,
 }
 
+/// Read a file that is an input but not a definition (an export, a
+/// variables file): its bytes, or why not, in plain words.
+pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    read_file(path, max).map_err(|e| match e {
+        ReadError::Failed(why) => why,
+        ReadError::TooLarge => format!("it is larger than {} MiB", max >> 20),
+    })
+}
+
 /// Read at most `max` bytes; one more means the input is too large. This
 /// also bounds what a FIFO or a growing file can make us hold.
 fn read_limited(reader: impl std::io::Read, max: u64, size_hint: u64) -> std::io::Result<Result<Vec<u8>, ()>> {

@@ -352,11 +352,7 @@ pub fn load_export(path: &Path) -> Result<Export, FileReport> {
     if let Some(read) = read_large_master(path) {
         return read.map_err(|e| export_error_report(path, e));
     }
-    let bytes = crate::cli::read_file(path, u64::MAX).map_err(|e| {
-        let why = match e {
-            crate::cli::ReadError::Failed(why) => why,
-            crate::cli::ReadError::TooLarge => "it is too large".to_string(),
-        };
+    let bytes = crate::cli::read_input(path, u64::MAX).map_err(|why| {
         FileReport::config_error(
             &name,
             String::new(),

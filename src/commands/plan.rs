@@ -162,13 +162,8 @@ fn load(
         return Ok(None);
     }
     let settings = config.resolved_settings(path, flags).0;
-    let bytes = crate::cli::read_file(path, 64 << 20).map_err(|e| {
-        let why = match e {
-            crate::cli::ReadError::Failed(why) => why,
-            crate::cli::ReadError::TooLarge => "it is larger than 64 MiB".to_string(),
-        };
-        problem(&name, "", None, format!("cannot read {name}: {why}"), "check the path")
-    })?;
+    let bytes = crate::cli::read_input(path, 64 << 20)
+        .map_err(|why| problem(&name, "", None, format!("cannot read {name}: {why}"), "check the path"))?;
     let (text, encoding) = crate::parse::decode(bytes);
     if let Some(d) = encoding {
         return Err(FileReport {
@@ -534,31 +529,4 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Shared with tests: the plan of definitions given as text.
-pub fn plan_texts(
-    files: &[(&str, &str)],
-    running: Running,
-    method: Method,
-    version: MarathonVersion,
-) -> Result<Plan, Vec<FileReport>> {
-    let loaded: Vec<Loaded> = files
-        .iter()
-        .map(|(name, text)| Loaded {
-            name: name.to_string(),
-            text: text.to_string(),
-            rendered: None,
-            value: serde_json::from_str(text).unwrap_or(Value::Null),
-            context: Context {
-                version,
-                mesos_role: "*".into(),
-                default_network_name: None,
-                bridge_name: "mesos-bridge".into(),
-            },
-            method,
-            method_set: true,
-        })
-        .collect();
-    compute(&loaded, &running)
 }

@@ -170,14 +170,6 @@ impl Running {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.apps.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.apps.is_empty()
-    }
-
     pub fn get(&self, id: &str) -> Option<&Map<String, Value>> {
         self.apps.get(id)
     }

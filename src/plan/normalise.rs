@@ -25,9 +25,6 @@ pub struct Context {
     pub bridge_name: String,
 }
 
-/// Members an export carries that no definition sets.
-pub const OUTPUT_ONLY: &[&str] = &["version", "versionInfo", "uris", "storeUrls"];
-
 /// Drop what Marathon never reads back: nulls (1.4 writes unset members as
 /// `null`), output-only members and status fields. What is left is what the
 /// body says. `merged`: the body is a partial update, whose `uris` Marathon

@@ -74,11 +74,7 @@ fn line_defining(body: &str, key: &str, from: usize) -> Option<usize> {
 pub fn load(path: &Path) -> Result<Arc<VarsFile>, FileReport> {
     let name = path.display().to_string();
     let help = "check the path given to --vars or `vars` in marathon-lint.toml";
-    let bytes = crate::cli::read_file(path, 16 << 20).map_err(|e| {
-        let why = match e {
-            crate::cli::ReadError::Failed(why) => why,
-            crate::cli::ReadError::TooLarge => "it is larger than 16 MiB".to_string(),
-        };
+    let bytes = crate::cli::read_input(path, 16 << 20).map_err(|why| {
         FileReport::config_error(
             &name,
             String::new(),
