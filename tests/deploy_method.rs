@@ -2,18 +2,7 @@
 
 mod common;
 
-use common::run_in;
-
-fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
+use common::{repo_with, run_in};
 
 fn error_rules(run: &common::Run) -> Vec<(String, String)> {
     run.json()["diagnostics"]
@@ -36,7 +25,7 @@ const EXPORT: &str =
 
 #[test]
 fn a_partial_body_is_complete_for_merging_methods_only() {
-    let dir = setup(&[("scale.json", SCALE)]);
+    let dir = repo_with(&[("scale.json", SCALE)]);
     for (method, clean) in [
         (None, false),
         (Some("patch"), true),
@@ -63,7 +52,7 @@ fn a_partial_body_is_complete_for_merging_methods_only() {
 
 #[test]
 fn version_with_other_fields_is_refused_by_put_and_patch_and_says_so() {
-    let dir = setup(&[("web.json", EXPORT)]);
+    let dir = repo_with(&[("web.json", EXPORT)]);
     let cautious = run_in(dir.path(), &["--format", "json", "web.json"], None);
     assert_eq!(
         error_rules(&cautious),
@@ -90,7 +79,7 @@ fn version_with_other_fields_is_refused_by_put_and_patch_and_says_so() {
 
 #[test]
 fn the_configuration_sets_the_method_per_path() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "marathon-lint.toml",
             "method = \"post\"\n\n[[overrides]]\npaths = [\"patches/**\"]\nmethod = \"patch\"\n",
@@ -111,7 +100,7 @@ fn the_configuration_sets_the_method_per_path() {
 
 #[test]
 fn an_unknown_method_is_refused() {
-    let dir = setup(&[("scale.json", SCALE)]);
+    let dir = repo_with(&[("scale.json", SCALE)]);
     let run = run_in(dir.path(), &["--method", "delete", "scale.json"], None);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("unknown method `delete`"), "{}", run.stderr);

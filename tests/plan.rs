@@ -4,19 +4,8 @@
 
 mod common;
 
-use common::{run, run_in};
+use common::{repo_with, run, run_in};
 use serde_json::{json, Value};
-
-fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 fn plan_json(dir: &std::path::Path, args: &[&str]) -> Value {
     let mut all = vec!["plan", "--format", "json", "--current", "current.json"];
@@ -94,7 +83,7 @@ fn put_merges_so_deleted_fields_stay_and_put_replace_resets_them() {
     )]);
     // The file lost its constraints and env; the image-free app has a cmd.
     let file = r#"{"id": "/shop/web", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}"#;
-    let dir = setup(&[("current.json", &current), ("web.json", file)]);
+    let dir = repo_with(&[("current.json", &current), ("web.json", file)]);
     let put = plan_json(dir.path(), &["--method", "put", "web.json"]);
     let web = app(&put, "/shop/web");
     assert_eq!(web["status"], "unchanged", "{web}");
@@ -132,7 +121,7 @@ fn instances_alone_scale_and_anything_else_restarts() {
         running("/b", json!({"cmd": "./b"})),
         running("/c", json!({"cmd": "./c"})),
     ]);
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("current.json", &current),
         ("a.json", r#"{"id": "/a", "instances": 5}"#),
         ("b.json", r#"{"id": "/b", "labels": {"owner": "shop"}}"#),
@@ -207,7 +196,7 @@ fn defaults_formatting_and_1_4_networking_are_not_changes() {
                     "portMappings": [{"containerPort": 80, "servicePort": 0}]}},
       "healthChecks": [{"protocol": "MESOS_HTTP", "path": "/"}]
     }"#;
-    let dir = setup(&[("current.json", &current), ("web.json", file)]);
+    let dir = repo_with(&[("current.json", &current), ("web.json", file)]);
     for method in ["put", "put-replace"] {
         let plan = plan_json(dir.path(), &["--method", method, "web.json"]);
         let web = app(&plan, "/shop/web");
@@ -219,7 +208,7 @@ fn defaults_formatting_and_1_4_networking_are_not_changes() {
 #[test]
 fn each_method_creates_refuses_or_rolls_back_as_marathon_does() {
     let current = export(&[running("/shop/web", json!({"cmd": "./web"}))]);
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("current.json", &current),
         ("new.json", r#"{"id": "/shop/new", "cmd": "./new", "instances": 2}"#),
         ("web.json", r#"{"id": "/shop/web", "cmd": "./web", "instances": 4}"#),
@@ -274,7 +263,7 @@ fn a_group_body_replaces_the_groups_apps_and_groups() {
     .to_string();
     let group = r#"{"id": "/shop", "apps": [{"id": "web", "cmd": "./web", "instances": 3, "cpus": 0.5, "mem": 256}],
                     "groups": [{"id": "cache", "apps": [{"id": "redis", "cmd": "./redis", "instances": 1, "cpus": 0.5, "mem": 256}]}]}"#;
-    let dir = setup(&[("current.json", &current), ("shop.json", group)]);
+    let dir = repo_with(&[("current.json", &current), ("shop.json", group)]);
     let plan = plan_json(dir.path(), &["shop.json"]);
     assert_eq!(plan["running"], 4, "a /v2/groups export is read whole");
     assert_eq!(app(&plan, "/shop/web")["status"], "unchanged");
@@ -298,7 +287,7 @@ fn a_group_body_replaces_the_groups_apps_and_groups() {
 #[test]
 fn bad_input_is_located_and_exits_2_without_a_plan() {
     let current = export(&[running("/shop/web", json!({"cmd": "./web"}))]);
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("current.json", &current),
         ("web.json", r#"{"id": "/shop/web", "cmd": "./web"}"#),
         ("noid.json", "{\n  \"cmd\": \"./web\",\n  \"instances\": 2\n}\n"),
@@ -364,7 +353,7 @@ fn bad_input_is_located_and_exits_2_without_a_plan() {
 fn bodies_the_method_cannot_carry_are_bad_input_and_post_of_a_group_is_refused_when_it_exists() {
     let current = export(&[running("/shop/web", json!({"cmd": "./web"}))]);
     let group = r#"{"id": "/shop", "apps": [{"id": "web", "cmd": "./web"}, {"id": "api", "cmd": "./api"}]}"#;
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("current.json", &current),
         (
             "list.json",
@@ -515,7 +504,7 @@ fn plan_never_crashes_on_the_realworld_corpus() {
 #[test]
 fn marathons_own_defaults_and_refusals_per_version() {
     let plan_one = |version: &str, method: &str, current: Value, file: &str| -> Value {
-        let dir = setup(&[("current.json", &export(&[current])), ("app.json", file)]);
+        let dir = repo_with(&[("current.json", &export(&[current])), ("app.json", file)]);
         let plan = plan_json(
             dir.path(),
             &["--marathon-version", version, "--method", method, "app.json"],
@@ -585,7 +574,7 @@ fn marathons_own_defaults_and_refusals_per_version() {
     let web = plan_one("1.10", "put", running("/web", docker), overlay);
     assert_eq!(web["status"], "refused", "{web}");
     // 1.5.13+ creates a missing app from a PUT body, `version` ignored.
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("current.json", &export(&[])),
         (
             "new.json",
@@ -651,7 +640,7 @@ fn a_saved_group_export_is_refused_whole() {
     .to_string();
     let saved =
         r#"{"id": "/prod", "version": "2020-01-01T00:00:00.000Z", "apps": [{"id": "/prod/web", "cmd": "./web"}]}"#;
-    let dir = setup(&[("current.json", &current), ("prod.json", saved)]);
+    let dir = repo_with(&[("current.json", &current), ("prod.json", saved)]);
     let plan = plan_json(dir.path(), &["prod.json"]);
     let apps = plan["apps"].as_array().unwrap();
     assert_eq!(apps.len(), 1, "nothing removed: {plan}");
@@ -663,7 +652,7 @@ fn a_saved_group_export_is_refused_whole() {
 #[test]
 fn second_review_cases() {
     let plan_one = |version: &str, method: &str, current: Value, file: &str| -> Value {
-        let dir = setup(&[("current.json", &export(&[current])), ("app.json", file)]);
+        let dir = repo_with(&[("current.json", &export(&[current])), ("app.json", file)]);
         plan_json(
             dir.path(),
             &["--marathon-version", version, "--method", method, "app.json"],
@@ -723,7 +712,7 @@ fn second_review_cases() {
     assert_eq!(ports["changes"][0]["old"], 8080, "{ports}");
     assert_eq!(ports["changes"][0]["new"], "(a new port Marathon picks)", "{ports}");
     // A suspended app given a new command starts tasks: nothing restarts.
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "current.json",
             &export(&[running("/web", json!({"cmd": "./web", "instances": 0}))]),
@@ -756,7 +745,7 @@ fn group_bodies_marathon_refuses_or_that_set_roles() {
     let current = json!({"id": "/", "apps": [running("/standalone", json!({"cmd": "./s"}))], "groups": [{"id": "/prod",
         "apps": [running("/prod/web", json!({"cmd": "./web", "role": "prod"}))], "groups": []}]})
     .to_string();
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("current.json", &current),
         (
             "foreign.json",
@@ -802,7 +791,7 @@ fn group_bodies_marathon_refuses_or_that_set_roles() {
 #[test]
 fn long_values_show_where_they_differ_and_markdown_fences_hold() {
     let long = "x".repeat(150);
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "current.json",
             &export(&[running(
@@ -853,7 +842,7 @@ fn long_values_show_where_they_differ_and_markdown_fences_hold() {
 
 #[test]
 fn an_export_of_another_release_is_pointed_out_and_changes_carry_pointers() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "current.json",
             r#"{"apps": [{"id": "/web", "cmd": "./web", "ports": [10001], "uris": [], "labels": {"com.example.team": "a"}}]}"#,
@@ -876,7 +865,7 @@ fn an_export_of_another_release_is_pointed_out_and_changes_carry_pointers() {
 
 #[test]
 fn an_added_list_element_is_shown_as_added() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "current.json",
             &export(&[running(

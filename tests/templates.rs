@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::run_in;
+use common::{repo_with, run_in};
 use std::path::Path;
 
 const TEMPLATE: &str = r#"{
@@ -18,17 +18,6 @@ const TEMPLATE: &str = r#"{
   "healthChecks": [{"protocol": "MESOS_TCP", "portIndex": 0}]
 }
 "#;
-
-fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 /// (rule, line, column, end column) of each finding, in order.
 fn located(doc: &serde_json::Value) -> Vec<(String, u64, u64, u64)> {
@@ -53,7 +42,7 @@ fn rules_at(doc: &serde_json::Value, line: u64) -> Vec<String> {
 
 #[test]
 fn rendered_values_are_judged_and_located_at_their_placeholders() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("app.json.tpl", TEMPLATE),
         (
             "prod.env",
@@ -96,7 +85,7 @@ fn rendered_values_are_judged_and_located_at_their_placeholders() {
 
 #[test]
 fn a_variable_no_file_sets_is_a_located_error() {
-    let dir = setup(&[("app.json.tpl", TEMPLATE), ("partial.env", "ENV=prod\nPORT=0\n")]);
+    let dir = repo_with(&[("app.json.tpl", TEMPLATE), ("partial.env", "ENV=prod\nPORT=0\n")]);
     let run = run_in(
         dir.path(),
         &["--format", "json", "--vars", "partial.env", "app.json.tpl"],
@@ -121,7 +110,7 @@ fn a_variable_no_file_sets_is_a_located_error() {
 
 #[test]
 fn a_value_that_is_not_json_is_explained_at_its_placeholder() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("app.json.tpl", TEMPLATE),
         ("bad.env", "ENV=prod\nINSTANCES=three\nVERSION=1\nPORT=0\n"),
     ]);
@@ -143,7 +132,7 @@ fn a_value_that_is_not_json_is_explained_at_its_placeholder() {
 #[test]
 fn configuration_vars_apply_per_path_and_the_command_line_adds_on_top() {
     let app = |port: &str| TEMPLATE.replace("${PORT}", port);
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "marathon-lint.toml",
             "vars = [\"env/common.env\"]\n\n[[overrides]]\npaths = [\"prod/**\"]\nvars = [\"env/prod.env\"]\n",
@@ -186,7 +175,7 @@ fn configuration_vars_apply_per_path_and_the_command_line_adds_on_top() {
 
 #[test]
 fn a_bad_variables_file_is_a_located_configuration_error() {
-    let dir = setup(&[("app.json.tpl", TEMPLATE), ("broken.env", "ENV=prod\nA B C\n")]);
+    let dir = repo_with(&[("app.json.tpl", TEMPLATE), ("broken.env", "ENV=prod\nA B C\n")]);
     let run = run_in(
         dir.path(),
         &["--format", "json", "--vars", "broken.env", "app.json.tpl"],
@@ -225,7 +214,7 @@ fn fixes_edit_the_template_around_its_placeholders() {
   "tasksStaged": 0
 }
 "#;
-    let dir = setup(&[("web.json.tpl", exported), ("vars.env", "INSTANCES=2\n")]);
+    let dir = repo_with(&[("web.json.tpl", exported), ("vars.env", "INSTANCES=2\n")]);
     let run = run_in(dir.path(), &["--vars", "vars.env", "--fix", "web.json.tpl"], None);
     let fixed = std::fs::read_to_string(dir.path().join("web.json.tpl")).unwrap();
     assert!(fixed.contains("\"instances\": ${INSTANCES},"), "{fixed}");
@@ -241,7 +230,7 @@ fn fixes_edit_the_template_around_its_placeholders() {
 
 #[test]
 fn shell_operators_defaults_and_empty_values() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "app.json.tpl",
             r#"{"id": "/a", "cmd": "xx", "instances": ${N:-5}, "cpus": ${C:?cpus are required}, "mem": 1${M:+28}, "disk": ${D-0}}"#,
@@ -279,7 +268,7 @@ fn shell_operators_defaults_and_empty_values() {
 
 #[test]
 fn what_a_value_holds_is_not_template_text() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "app.json.tpl",
             r#"{"id": "/a", "cmd": "xx", "instances": -1, "env": {"OPTS": "${OPTS}", "P": "${P}"}}"#,
@@ -311,7 +300,7 @@ fn what_a_value_holds_is_not_template_text() {
 
 #[test]
 fn an_unset_variable_in_a_key_is_an_error() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         (
             "app.json.tpl",
             r#"{"id": "/a", "cmd": "xx", "labels": {"${KEY}": "v"}}"#,
@@ -333,7 +322,7 @@ fn an_unset_variable_in_a_key_is_an_error() {
 
 #[test]
 fn a_value_that_breaks_the_json_after_it_is_blamed() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("app.json.tpl", r#"{"id": "/a", "instances": ${N}, "cmd": "xx"}"#),
         ("v.env", "N=3,\n"),
     ]);
@@ -349,7 +338,7 @@ fn a_value_that_breaks_the_json_after_it_is_blamed() {
 
 #[test]
 fn a_fix_next_to_a_placeholder_that_renders_empty_keeps_it() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("a.json.tpl", r#"{"id":"/a","cmd":"xx","a":1,${EMPTY}"a":2}"#),
         ("e.env", "EMPTY=\n"),
     ]);
@@ -360,7 +349,7 @@ fn a_fix_next_to_a_placeholder_that_renders_empty_keeps_it() {
 
 #[test]
 fn a_bad_dotenv_line_is_located_by_characters_and_by_line() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("app.json", r#"{"id": "/a", "cmd": "xx"}"#),
         ("emoji.env", "A=\u{1F600} x\n"),
         ("repeat.env", "\u{feff}A=NOEQ_x\nNOEQ\n"),
@@ -390,7 +379,7 @@ fn a_bad_dotenv_line_is_located_by_characters_and_by_line() {
 
 #[test]
 fn plan_locates_problems_of_a_rendered_template_in_the_template() {
-    let dir = setup(&[
+    let dir = repo_with(&[
         ("current.json", r#"{"apps": []}"#),
         (
             "app.json",

@@ -66,6 +66,18 @@ pub fn run(args: &[&str]) -> Run {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, None)
 }
 
+/// A fresh repository (a `.git` folder) holding `files`, by relative path.
+pub fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
 /// Lint `text` given as a file named `name` in a fresh directory.
 pub fn lint_text(name: &str, text: &[u8], extra: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
